@@ -1,0 +1,56 @@
+"""The seed roles: which actions each grants on which models.
+
+Later apps add their models here. A role assignment reaches the unit's whole subtree.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+VIEW = ("view",)
+READ = ("view", "export")
+WRITE = ("view", "add", "change", "export")
+ALL = ("view", "add", "change", "delete", "export")
+
+STRUCTURE = ("structure.orgunit", "structure.employer", "structure.workplace")
+CONFIG = ("structure.levelkind", "structure.sector")
+
+SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "Admin": (
+        _("Mengelola segalanya di unit dan turunannya, termasuk siapa memegang peran apa."),
+        {
+            **dict.fromkeys(STRUCTURE, ALL),
+            **dict.fromkeys(CONFIG, ALL),
+            "accounts.roleassignment": ALL,
+        },
+    ),
+    "Sekretaris": (
+        _("Mengelola struktur organisasi, perusahaan dan tempat kerja."),
+        {
+            **dict.fromkeys(STRUCTURE, WRITE),
+            **dict.fromkeys(CONFIG, VIEW),
+            "accounts.roleassignment": VIEW,
+        },
+    ),
+    "Bendahara": (
+        _("Mengelola iuran dan buku kas; melihat struktur."),
+        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW)},
+    ),
+    "Organiser": (
+        _("Mengorganisir tempat kerja: perusahaan, tempat kerja, kontak."),
+        {
+            "structure.orgunit": VIEW,
+            "structure.employer": WRITE,
+            "structure.workplace": WRITE,
+            **dict.fromkeys(CONFIG, VIEW),
+        },
+    ),
+    "Pelatih": (
+        _("Menyelenggarakan pelatihan; melihat struktur."),
+        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW)},
+    ),
+    "Pengamat": (
+        _("Hanya melihat, tanpa mengubah atau mengekspor."),
+        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW)},
+    ),
+}

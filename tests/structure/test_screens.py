@@ -1,0 +1,127 @@
+"""Generated screen tests for the structure models (see tests/screen_case.py)."""
+
+from __future__ import annotations
+
+from himpun.core.services import object_create
+from himpun.structure.models import Employer, LevelKind, OrgUnit, Sector, Workplace
+from tests import factories
+from tests.screen_case import ScreenCase
+
+
+class TestOrgUnitScreens(ScreenCase):
+    model = OrgUnit
+    list_queries = 9
+
+    def make(self, w, owner, name):
+        u = factories.unit(owner)
+        OrgUnit.objects.filter(pk=u.pk).update(name=name)
+        u.refresh_from_db()
+        return u
+
+    def create_data(self, w):
+        kind = w.org1.level_kinds.get(code="puk")
+        return {"parent": w.a.pk, "kind": kind.pk, "code": "BARU-1", "name": "PUK Baru",
+                "region_code_0": "32", "region_code_1": "32.16"}
+
+    def change_data(self, w, obj, name):
+        return {"kind": obj.kind_id, "code": obj.code, "name": name}
+
+    def csv_text(self, w):
+        return "parent,kind,code,name\nA,PUK,CSV-1,PUK dari CSV\nTIDAK-ADA,PUK,CSV-2,Induk salah\n"
+
+
+class TestLevelKindScreens(ScreenCase):
+    model = LevelKind
+    subtree_scoped = False
+    list_queries = 8
+
+    def owner_in(self, w):
+        return w.org1
+
+    def owner_out(self, w):
+        return w.org2
+
+    def make(self, w, owner, name):
+        return object_create(
+            actor=None,
+            instance=LevelKind(organisation=owner.organisation, name=name,
+                               code=f"k{LevelKind.objects.count()}"),
+        )
+
+    def create_data(self, w):
+        return {"organisation": w.org1.pk, "name": "Komisariat", "code": "komisariat", "order": 9}
+
+    def change_data(self, w, obj, name):
+        return {"organisation": obj.organisation_id, "name": name, "code": obj.code, "order": 1}
+
+    def csv_text(self, w):
+        return "organisation,name,code,order\n%d,Seksi,seksi,5\n%d,Tanpa kode,,x\n" % (
+            w.org1.pk, w.org1.pk)
+
+
+class TestSectorScreens(ScreenCase):
+    model = Sector
+    subtree_scoped = False
+    list_queries = 8
+
+    def owner_in(self, w):
+        return w.org1
+
+    def owner_out(self, w):
+        return w.org2
+
+    def make(self, w, owner, name):
+        return object_create(
+            actor=None,
+            instance=Sector(organisation=owner.organisation, name=name,
+                            code=f"s{Sector.objects.count()}"),
+        )
+
+    def create_data(self, w):
+        return {"organisation": w.org1.pk, "name": "Logam", "code": "logam"}
+
+    def change_data(self, w, obj, name):
+        return {"organisation": obj.organisation_id, "name": name, "code": obj.code}
+
+    def csv_text(self, w):
+        return "organisation,name,code\nORGA,Semen,semen\nORGB,Di luar lingkup,luar\n"
+
+
+class TestEmployerScreens(ScreenCase):
+    model = Employer
+    list_queries = 8
+
+    def make(self, w, owner, name):
+        return object_create(actor=None, instance=Employer(unit=owner, name=name))
+
+    def create_data(self, w):
+        return {"unit": w.a.pk, "name": "PT Maju Bersama", "region_code_0": "32",
+                "region_code_1": "32.16", "region_code_2": "32.16.01"}
+
+    def change_data(self, w, obj, name):
+        return {"unit": obj.unit_id, "name": name}
+
+    def csv_text(self, w):
+        return "unit,name,region_code\nA,PT Dari CSV,32.16\nA,PT Wilayah Salah,99.99\n"
+
+
+class TestWorkplaceScreens(ScreenCase):
+    model = Workplace
+    list_queries = 8
+
+    def make(self, w, owner, name):
+        employer = object_create(actor=None, instance=Employer(unit=owner, name=f"PT {name}"))
+        return object_create(
+            actor=None, instance=Workplace(unit=owner, employer=employer, name=name, headcount=100)
+        )
+
+    def label(self, obj):
+        return obj.name
+
+    def create_data(self, w):
+        employer = object_create(actor=None, instance=Employer(unit=w.a, name="PT Lokasi"))
+        return {"unit": w.a.pk, "employer": employer.pk, "name": "Gudang Cibitung",
+                "headcount": 250}
+
+    def change_data(self, w, obj, name):
+        return {"unit": obj.unit_id, "employer": obj.employer_id, "name": name, "headcount": 300}
