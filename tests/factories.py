@@ -27,12 +27,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 def org(code: str | None = None, kinds: tuple[str, ...] = ("Konfederasi", "Federasi", "PUK")):
     """A top organisation whose level kinds nest in the given order."""
     code = code or f"ORG{next(_codes)}"
-    return organisation_create(actor=None, code=code, name=f"Organisasi {code}", kind_names=list(kinds))
+    return organisation_create(
+        actor=None, code=code, name=f"Organisasi {code}", kind_names=list(kinds)
+    )
 
 
 def unit(parent: OrgUnit, code: str | None = None, kind_index: int | None = None, **fields):
     """A unit under `parent`, of the kind that may sit under the parent's kind."""
-    kinds = list(parent.organisation.level_kinds.order_by("order")) if parent.organisation_id else []
+    kinds = (
+        list(parent.organisation.level_kinds.order_by("order")) if parent.organisation_id else []
+    )
     index = kind_index if kind_index is not None else min(parent.depth + 1, len(kinds) - 1)
     code = code or f"U{next(_codes)}"
     return unit_create(

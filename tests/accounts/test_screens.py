@@ -25,8 +25,11 @@ class TestRoleAssignmentScreens(ScreenCase):
     def change_data(self, w, obj, name):
         obj.user.first_name = name
         obj.user.save()
-        return {"user": obj.user_id, "role": Role.objects.get(name="Bendahara").pk,
-                "unit": obj.unit_id}
+        return {
+            "user": obj.user_id,
+            "role": Role.objects.get(name="Bendahara").pk,
+            "unit": obj.unit_id,
+        }
 
     def csv_text(self, w):
         factories.UserFactory(username="dari_csv")

@@ -20,8 +20,14 @@ class TestOrgUnitScreens(ScreenCase):
 
     def create_data(self, w):
         kind = w.org1.level_kinds.get(code="puk")
-        return {"parent": w.a.pk, "kind": kind.pk, "code": "BARU-1", "name": "PUK Baru",
-                "region_code_0": "32", "region_code_1": "32.16"}
+        return {
+            "parent": w.a.pk,
+            "kind": kind.pk,
+            "code": "BARU-1",
+            "name": "PUK Baru",
+            "region_code_0": "32",
+            "region_code_1": "32.16",
+        }
 
     def change_data(self, w, obj, name):
         return {"kind": obj.kind_id, "code": obj.code, "name": name}
@@ -44,8 +50,9 @@ class TestLevelKindScreens(ScreenCase):
     def make(self, w, owner, name):
         return object_create(
             actor=None,
-            instance=LevelKind(organisation=owner.organisation, name=name,
-                               code=f"k{LevelKind.objects.count()}"),
+            instance=LevelKind(
+                organisation=owner.organisation, name=name, code=f"k{LevelKind.objects.count()}"
+            ),
         )
 
     def create_data(self, w):
@@ -56,7 +63,9 @@ class TestLevelKindScreens(ScreenCase):
 
     def csv_text(self, w):
         return "organisation,name,code,order\n%d,Seksi,seksi,5\n%d,Tanpa kode,,x\n" % (
-            w.org1.pk, w.org1.pk)
+            w.org1.pk,
+            w.org1.pk,
+        )
 
 
 class TestSectorScreens(ScreenCase):
@@ -73,8 +82,9 @@ class TestSectorScreens(ScreenCase):
     def make(self, w, owner, name):
         return object_create(
             actor=None,
-            instance=Sector(organisation=owner.organisation, name=name,
-                            code=f"s{Sector.objects.count()}"),
+            instance=Sector(
+                organisation=owner.organisation, name=name, code=f"s{Sector.objects.count()}"
+            ),
         )
 
     def create_data(self, w):
@@ -95,8 +105,13 @@ class TestEmployerScreens(ScreenCase):
         return object_create(actor=None, instance=Employer(unit=owner, name=name))
 
     def create_data(self, w):
-        return {"unit": w.a.pk, "name": "PT Maju Bersama", "region_code_0": "32",
-                "region_code_1": "32.16", "region_code_2": "32.16.01"}
+        return {
+            "unit": w.a.pk,
+            "name": "PT Maju Bersama",
+            "region_code_0": "32",
+            "region_code_1": "32.16",
+            "region_code_2": "32.16.01",
+        }
 
     def change_data(self, w, obj, name):
         return {"unit": obj.unit_id, "name": name}
@@ -107,7 +122,7 @@ class TestEmployerScreens(ScreenCase):
 
 class TestWorkplaceScreens(ScreenCase):
     model = Workplace
-    list_queries = 8
+    list_queries = 7
 
     def make(self, w, owner, name):
         employer = object_create(actor=None, instance=Employer(unit=owner, name=f"PT {name}"))
@@ -120,8 +135,12 @@ class TestWorkplaceScreens(ScreenCase):
 
     def create_data(self, w):
         employer = object_create(actor=None, instance=Employer(unit=w.a, name="PT Lokasi"))
-        return {"unit": w.a.pk, "employer": employer.pk, "name": "Gudang Cibitung",
-                "headcount": 250}
+        return {
+            "unit": w.a.pk,
+            "employer": employer.pk,
+            "name": "Gudang Cibitung",
+            "headcount": 250,
+        }
 
     def change_data(self, w, obj, name):
         return {"unit": obj.unit_id, "employer": obj.employer_id, "name": name, "headcount": 300}

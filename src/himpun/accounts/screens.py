@@ -24,7 +24,14 @@ class RoleAssignmentScreens(ModelScreens):
     form_class = RoleAssignmentForm
     import_form_class = RoleAssignmentImportForm
     import_fields = ("user", "role", "unit")
-    export_fields = ("user__username", "role__name", "unit__code", "unit__name")
+    export_fields = (
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "role__name",
+        "unit__code",
+        "unit__name",
+    )
     detail_fields = ("user", "role", "unit", "created_at")
     select_related = ("user", "role", "unit")
     menu_group = "akses"

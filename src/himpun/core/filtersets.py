@@ -1,4 +1,5 @@
-"""FilterSet base: one search box over `search_fields`, archived rows hidden unless asked."""
+"""FilterSet base: one search box over `search_fields`, archived rows hidden unless asked,
+and pickers limited to the user's scope."""
 
 from __future__ import annotations
 
@@ -7,30 +8,58 @@ from operator import or_
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.forms import style_widgets
 from himpun.core.models import BaseModel
+from himpun.core.scoping import subtree_q
+
+
+def _unchanged(queryset: QuerySet, name: str, value: Any) -> QuerySet:
+    return queryset
+
+
+class SubtreeFilter(django_filters.CharFilter):
+    """Rows of one unit's subtree, the unit given by its code (a text box, not a list of
+    100,000 units). Only units the user may see are found."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Di bawah unit (kode)"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        value = (value or "").strip()
+        if not value:
+            return qs
+        from himpun.structure.models import OrgUnit
+
+        user = getattr(self.parent.request, "user", None)
+        unit = OrgUnit.objects.restrict(user).filter(code__iexact=value).order_by("path").first()
+        if unit is None:
+            return qs.none()
+        return qs.filter(subtree_q(qs.model.scope_path_field, unit.path))
 
 
 class ObjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Cari"))
+    archived = django_filters.BooleanFilter(
+        method=_unchanged,  # applied in `qs`, so that by default archived rows are hidden
+        label=_("Termasuk yang diarsipkan"),
+        widget=forms.CheckboxInput,
+    )
     search_fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
+        if not self.archivable:
+            self.filters.pop("archived")
         for f in self.filters.values():
             qs = getattr(f, "queryset", None)
             if isinstance(qs, QuerySet) and issubclass(qs.model, BaseModel):
                 f.queryset = qs.restrict(user, "view")
-        if self.archivable:
-            self.filters["archived"] = django_filters.BooleanFilter(
-                method="filter_archived",
-                label=_("Termasuk yang diarsipkan"),
-                widget=django_filters.widgets.forms.CheckboxInput,
-            )
         style_widgets(self.form)
 
     @property
@@ -43,9 +72,6 @@ class ObjectFilterSet(django_filters.FilterSet):
         if self.archivable and not self.form.cleaned_data.get("archived"):
             qs = qs.filter(archived_at__isnull=True)
         return qs
-
-    def filter_archived(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
-        return queryset  # applied in `qs`, so that the default hides archived rows
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

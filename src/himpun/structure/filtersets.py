@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from himpun.core.filtersets import ObjectFilterSet
+from himpun.core.filtersets import ObjectFilterSet, SubtreeFilter
 from himpun.structure.models import Employer, LevelKind, OrgUnit, Sector, Workplace
 
 
@@ -9,11 +9,11 @@ class OrgUnitFilterSet(ObjectFilterSet):
     search_fields = ("name", "code", "registration_number")
     kind = django_filters.ModelChoiceFilter(queryset=LevelKind.objects.all(), label=_("Jenis"))
     sector = django_filters.ModelChoiceFilter(queryset=Sector.objects.all(), label=_("Sektor"))
-    parent = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), label=_("Induk"))
+    within = SubtreeFilter()
 
     class Meta:
         model = OrgUnit
-        fields = ["kind", "sector", "parent"]
+        fields = ["kind", "sector"]
 
 
 class LevelKindFilterSet(ObjectFilterSet):
@@ -40,6 +40,7 @@ class SectorFilterSet(ObjectFilterSet):
 
 class EmployerFilterSet(ObjectFilterSet):
     search_fields = ("name", "address")
+    within = SubtreeFilter()
     sector = django_filters.ModelChoiceFilter(queryset=Sector.objects.all(), label=_("Sektor"))
 
     class Meta:
@@ -49,10 +50,8 @@ class EmployerFilterSet(ObjectFilterSet):
 
 class WorkplaceFilterSet(ObjectFilterSet):
     search_fields = ("name", "address", "employer__name")
-    employer = django_filters.ModelChoiceFilter(
-        queryset=Employer.objects.all(), label=_("Perusahaan")
-    )
+    within = SubtreeFilter()
 
     class Meta:
         model = Workplace
-        fields = ["employer"]
+        fields: list[str] = []

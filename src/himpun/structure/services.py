@@ -82,9 +82,7 @@ def unit_create(
     OrgUnit._base_manager.filter(pk=unit.pk).update(
         path=unit.path, organisation_id=unit.organisation_id
     )
-    audit_record(
-        actor=actor, action="create", instance=unit, changes=snapshot(unit), batch=batch
-    )
+    audit_record(actor=actor, action="create", instance=unit, changes=snapshot(unit), batch=batch)
     return unit
 
 
