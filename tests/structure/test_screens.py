@@ -62,10 +62,8 @@ class TestLevelKindScreens(ScreenCase):
         return {"organisation": obj.organisation_id, "name": name, "code": obj.code, "order": 1}
 
     def csv_text(self, w):
-        return "organisation,name,code,order\n%d,Seksi,seksi,5\n%d,Tanpa kode,,x\n" % (
-            w.org1.pk,
-            w.org1.pk,
-        )
+        org = w.org1.pk
+        return f"organisation,name,code,order\n{org},Seksi,seksi,5\n{org},Tanpa kode,,x\n"
 
 
 class TestSectorScreens(ScreenCase):

@@ -25,4 +25,4 @@ class LinkColumn(tables.Column):
     """A column whose value links to the row's detail page."""
 
     def render(self, value, record):
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+        return format_html('<a href="{}" hx-boost="false">{}</a>', record.get_absolute_url(), value)

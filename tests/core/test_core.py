@@ -1,0 +1,95 @@
+"""Health check, the registry meta-test, CSV import bad input, demo organisation."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import pkgutil
+
+import pytest
+
+import tests
+from himpun.core.registry import registry
+from himpun.structure.models import OrgUnit
+from tests.screen_case import ScreenCase
+
+
+def test_healthz_reports_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_every_registered_model_has_a_screen_test_case():
+    for module in pkgutil.walk_packages(tests.__path__, "tests."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    covered = {case.model for case in subclasses(ScreenCase)}
+    missing = [s.label for s in registry.all() if s.model not in covered]
+    assert not missing, f"registered models without a ScreenCase test: {missing}"
+
+
+def upload(client, text: bytes, url: str = "/struktur/sektor/impor/"):
+    f = io.BytesIO(text)
+    f.name = "data.csv"
+    return client.post(url, {"file": f})
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "Berkas kosong"),
+        (b"organisation,name,code\n", "hanya berisi kepala kolom"),
+        (b"organisation,name\nORGA,Kimia\n", "kolom wajib tidak ada: code"),
+        (b"organisation,name,code,warna\nORGA,Kimia,kimia,merah\n", "kolom tidak dikenal: warna"),
+        ("organisation,name,code\nORGA,Kimia Ã,kimia\n".encode("cp1252"), "bukan UTF-8"),
+    ],
+)
+def test_csv_import_rejects_bad_files_whole(client, world, content, message):
+    client.force_login(world.admin1)
+    from himpun.structure.models import Sector
+
+    before = Sector.objects.count()
+    response = upload(client, content)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Sector.objects.count() == before
+
+
+def test_csv_import_semicolons_and_bom(client, world):
+    from himpun.structure.models import Sector
+
+    client.force_login(world.admin1)
+    response = upload(client, "\ufefforganisation;name;code\nORGA;Semen;semen\n".encode())
+    assert response.status_code == 200
+    assert Sector.objects.filter(code="semen", organisation=world.org1).exists()
+
+
+def test_demo_organisation_loads_once(db):
+    from himpun.demo.services import demo_load
+
+    first = demo_load(password="demo-sandi-123")
+    assert first.created > 50
+    assert OrgUnit.objects.filter(organisation__code="PRT-BKS", kind__code="komperata").count() == 6
+    assert OrgUnit.objects.filter(organisation__code="KSPI", kind__code="federasi").count() == 6
+    again = demo_load(password="demo-sandi-123")
+    assert again.created == 0
+
+
+def test_komperata_coordinator_sees_only_the_komperata(client, db):
+    from himpun.accounts.models import User
+    from himpun.demo.services import demo_load
+
+    demo_load(password="demo-sandi-123")
+    client.force_login(User.objects.get(username="komperata"))
+    page = client.get("/struktur/").content.decode()
+    assert "Komperata Pejuang" in page
+    assert "Komperata Cakung" not in page
+    assert "FSPMI" not in page
+    fspmi = OrgUnit.objects.get(code="FSPMI")
+    assert client.get(f"/struktur/unit/{fspmi.pk}/").status_code == 404
