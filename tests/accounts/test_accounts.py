@@ -111,11 +111,13 @@ def test_unit_switcher_narrows_lists(client, world):
     object_create(actor=None, instance=Employer(unit=world.b, name="PT Di B"))
     client.force_login(multi)
     page = client.get("/struktur/perusahaan/").content.decode()
-    assert "PT Di A" in page and "PT Di B" in page
+    assert "PT Di A" in page
+    assert "PT Di B" in page
     assert "data-unit-switcher" in page
     client.post("/akun/unit/", {"unit": world.a.pk, "next": "/struktur/perusahaan/"})
     page = client.get("/struktur/perusahaan/").content.decode()
-    assert "PT Di A" in page and "PT Di B" not in page
+    assert "PT Di A" in page
+    assert "PT Di B" not in page
     client.post("/akun/unit/", {"unit": world.c.pk})  # not theirs: ignored
     assert client.session.get("himpun_unit_id") is None
 
@@ -124,6 +126,7 @@ def test_access_tab_lists_who_and_through_which_assignment(client, world):
     client.force_login(world.admin1)
     leaf = factories.unit(world.a)
     page = client.get(f"/struktur/unit/{leaf.pk}/akses/").content.decode()
-    assert "admin1" in page and "admin_a" in page
+    assert "admin1" in page
+    assert "admin_a" in page
     assert "diwariskan" in page
     assert "nobody" not in page

@@ -34,7 +34,8 @@ def test_komperata_coordinator_sees_only_her_komperata(page):
     page.goto(page.base + "/struktur/")
     text = page.locator(".tree").inner_text()
     assert "Komperata Pejuang" in text
-    assert "Cakung" not in text and "FSPMI" not in text
+    assert "Cakung" not in text
+    assert "FSPMI" not in text
 
 
 def test_language_switch(page):
