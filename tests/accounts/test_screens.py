@@ -9,7 +9,7 @@ from tests.screen_case import ScreenCase
 
 class TestRoleAssignmentScreens(ScreenCase):
     model = RoleAssignment
-    list_queries = 8
+    list_queries = 7
 
     def make(self, w, owner, name):
         user = factories.UserFactory(first_name=name, last_name="")

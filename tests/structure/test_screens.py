@@ -10,7 +10,7 @@ from tests.screen_case import ScreenCase
 
 class TestOrgUnitScreens(ScreenCase):
     model = OrgUnit
-    list_queries = 9
+    list_queries = 8
 
     def make(self, w, owner, name):
         u = factories.unit(owner)
@@ -39,7 +39,7 @@ class TestOrgUnitScreens(ScreenCase):
 class TestLevelKindScreens(ScreenCase):
     model = LevelKind
     subtree_scoped = False
-    list_queries = 8
+    list_queries = 7
 
     def owner_in(self, w):
         return w.org1
@@ -69,7 +69,7 @@ class TestLevelKindScreens(ScreenCase):
 class TestSectorScreens(ScreenCase):
     model = Sector
     subtree_scoped = False
-    list_queries = 8
+    list_queries = 7
 
     def owner_in(self, w):
         return w.org1
@@ -97,7 +97,7 @@ class TestSectorScreens(ScreenCase):
 
 class TestEmployerScreens(ScreenCase):
     model = Employer
-    list_queries = 8
+    list_queries = 7
 
     def make(self, w, owner, name):
         return object_create(actor=None, instance=Employer(unit=owner, name=name))
@@ -120,7 +120,7 @@ class TestEmployerScreens(ScreenCase):
 
 class TestWorkplaceScreens(ScreenCase):
     model = Workplace
-    list_queries = 7
+    list_queries = 6
 
     def make(self, w, owner, name):
         employer = object_create(actor=None, instance=Employer(unit=owner, name=f"PT {name}"))

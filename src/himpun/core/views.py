@@ -97,7 +97,7 @@ class ObjectListView(ScreenView):
         elif not filterset.is_bound and filterset.archivable:
             rows = rows.filter(archived_at__isnull=True)
         can_bulk = self.can("delete")
-        table = s.table_class(rows, bulk=can_bulk, request=request)
+        table = s.table_class(rows, bulk=can_bulk)
         RequestConfig(
             request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
         ).configure(table)
