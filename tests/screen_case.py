@@ -177,8 +177,13 @@ class ScreenCase:
         )
         assert updates.count() == 1
         history = body(client.get(self.s.url("tab", obj.pk, tab="riwayat")))
-        for field in updates.get().changes:
-            assert f"<code>{field}</code>" in history
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        for attname in updates.get().changes:
+            label = str(fields[attname].verbose_name)
+            assert (
+                f'<span class="fw-semibold" data-field>{label[:1].upper()}{label[1:]}</span>'
+                in history
+            )
 
     def test_delete_or_archive(self, client, world):
         obj = self.make(world, self.owner_in(world), "Akan Dihapus")

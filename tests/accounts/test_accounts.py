@@ -130,3 +130,19 @@ def test_access_tab_lists_who_and_through_which_assignment(client, world):
     assert "admin_a" in page
     assert "diwariskan" in page
     assert "nobody" not in page
+
+
+def test_history_names_related_rows(client, world):
+    assignment = factories.grant(factories.UserFactory(), "Pengamat", world.a)
+    client.force_login(world.admin1)
+    url = f"/akses/penugasan/{assignment.pk}/ubah/"
+    data = {
+        "user": assignment.user_id,
+        "role": Role.objects.get(name="Bendahara").pk,
+        "unit": world.a.pk,
+        "_version": assignment.version,
+    }
+    assert client.post(url, data).status_code == 302
+    page = client.get(f"/akses/penugasan/{assignment.pk}/riwayat/").content.decode()
+    assert "Pengamat</del>" in page
+    assert "Bendahara</span>" in page

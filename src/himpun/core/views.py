@@ -165,12 +165,40 @@ def display_fields(obj: Model, names: tuple[str, ...]) -> list[tuple[str, Any]]:
     return out
 
 
-def history(obj: Model) -> list[AuditEntry]:
-    return list(
+def history(obj: Model) -> list[dict[str, Any]]:
+    """Audit entries of `obj`, newest first, with field labels and related rows by name
+    (one query per foreign key field, not per entry)."""
+    entries = list(
         AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
         )[:200]
     )
+    fields = {f.attname: f for f in obj._meta.concrete_fields}
+    wanted: dict[str, set[Any]] = {}
+    for e in entries:
+        if e.action in ("update", "move"):
+            for name, pair in e.changes.items():
+                field = fields.get(name)
+                if field is not None and field.related_model is not None:
+                    wanted.setdefault(name, set()).update(v for v in pair if v is not None)
+    names = {
+        attname: {
+            pk: str(o)
+            for pk, o in fields[attname].related_model._base_manager.in_bulk(list(pks)).items()
+        }
+        for attname, pks in wanted.items()
+    }
+    out = []
+    for e in entries:
+        changes = []
+        if e.action in ("update", "move"):
+            for name, (before, after) in e.changes.items():
+                field = fields.get(name)
+                label = str(field.verbose_name) if field is not None else name
+                lookup = names.get(name, {})
+                changes.append((label, lookup.get(before, before), lookup.get(after, after)))
+        out.append({"entry": e, "changes": changes})
+    return out
 
 
 class ObjectCreateView(ScreenView):
