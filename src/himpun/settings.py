@@ -161,6 +161,9 @@ STORAGES = {
         )
     },
 }
+# Without a collected manifest (development, tests) whitenoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = not env_bool("HIMPUN_STATIC_MANIFEST")
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"

@@ -60,6 +60,9 @@ class ObjectFilterSet(django_filters.FilterSet):
             qs = getattr(f, "queryset", None)
             if isinstance(qs, QuerySet) and issubclass(qs.model, BaseModel):
                 f.queryset = qs.restrict(user, "view")
+        for field in self.form.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("Semua")
         style_widgets(self.form)
 
     @property

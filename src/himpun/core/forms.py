@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from himpun.core.models import BaseModel
 
@@ -35,4 +36,6 @@ class ScopedModelForm(forms.ModelForm):
                     if any(f.name == "archived_at" for f in model._meta.concrete_fields):
                         qs = qs.filter(archived_at__isnull=True)
                     field.queryset = qs
+                if field.empty_label is not None:
+                    field.empty_label = _("— pilih —")
         style_widgets(self)
