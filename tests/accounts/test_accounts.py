@@ -137,7 +137,7 @@ def test_history_names_related_rows(client, world):
     client.force_login(world.admin1)
     url = f"/akses/penugasan/{assignment.pk}/ubah/"
     data = {
-        "user": assignment.user_id,
+        "user": assignment.user.username,
         "role": Role.objects.get(name="Bendahara").pk,
         "unit": world.a.pk,
         "_version": assignment.version,
@@ -146,3 +146,24 @@ def test_history_names_related_rows(client, world):
     page = client.get(f"/akses/penugasan/{assignment.pk}/riwayat/").content.decode()
     assert "Pengamat</del>" in page
     assert "Bendahara</span>" in page
+
+
+def test_seed_roles_have_permissions_right_after_migrate(db):
+    """post_migrate gives the seed roles their permissions on the first migrate already."""
+    admin = Role.objects.get(name="Admin")
+    codes = set(admin.permissions.values_list("codename", flat=True))
+    assert {"view_orgunit", "change_orgunit", "export_orgunit", "add_roleassignment"} <= codes
+    assert "change_orgunit" not in set(
+        Role.objects.get(name="Pengamat").permissions.values_list("codename", flat=True)
+    )
+
+
+def test_role_assignment_form_does_not_list_other_unions_users(client, world):
+    outsider = factories.UserFactory(username="orang_lain")
+    factories.grant(outsider, "Pengamat", world.c)
+    client.force_login(world.admin_a)
+    page = client.get("/akses/penugasan/tambah/").content.decode()
+    assert "orang_lain" not in page
+    assert 'name="user"' in page
+    response = client.post("/akses/penugasan/tambah/", {"user": "tidak_ada", "unit": world.a.pk})
+    assert "Pengguna tidak_ada tidak ditemukan" in response.content.decode()

@@ -20,13 +20,17 @@ class TestRoleAssignmentScreens(ScreenCase):
 
     def create_data(self, w):
         user = factories.UserFactory(username="calon_sekretaris")
-        return {"user": user.pk, "role": Role.objects.get(name="Sekretaris").pk, "unit": w.a.pk}
+        return {
+            "user": user.username,
+            "role": Role.objects.get(name="Sekretaris").pk,
+            "unit": w.a.pk,
+        }
 
     def change_data(self, w, obj, name):
         obj.user.first_name = name
         obj.user.save()
         return {
-            "user": obj.user_id,
+            "user": obj.user.username,
             "role": Role.objects.get(name="Bendahara").pk,
             "unit": obj.unit_id,
         }

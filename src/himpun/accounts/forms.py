@@ -60,6 +60,16 @@ class LanguageForm(forms.Form):
 
 
 class RoleAssignmentForm(ScopedModelForm):
+    # Typed, not picked from a list: the accounts of other unions stay private.
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="username",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+        label=_("Nama pengguna"),
+        help_text=_("Ketik nama pengguna (username) orang yang diberi peran."),
+        error_messages={"invalid_choice": _("Pengguna %(value)s tidak ditemukan.")},
+    )
+
     class Meta:
         model = RoleAssignment
         fields = ["user", "role", "unit"]
@@ -67,20 +77,18 @@ class RoleAssignmentForm(ScopedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = Role.objects.all()
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
 
 
 class RoleAssignmentImportForm(RoleAssignmentForm):
-    user = forms.ModelChoiceField(
-        queryset=User.objects.all(), to_field_name="username", label=_("Nama pengguna")
-    )
     role = forms.ModelChoiceField(
         queryset=Role.objects.all(), to_field_name="name", label=_("Peran")
     )
-    unit = forms.ModelChoiceField(queryset=None, to_field_name="code", label=_("Kode unit"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from himpun.structure.forms import UnitCodeField
         from himpun.structure.models import OrgUnit
 
-        self.base_fields["unit"].queryset = OrgUnit.objects.all()
         super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitCodeField(
+            queryset=OrgUnit.objects.restrict(self.user), label=_("Kode unit")
+        )

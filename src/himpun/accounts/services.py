@@ -38,6 +38,14 @@ def roles_sync() -> None:
 
 
 def roles_sync_on_migrate(**kwargs: Any) -> None:
+    """After migrate: make sure every app's permissions exist (Django creates them app by
+    app, after this signal for some), then give the seed roles theirs."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    using = kwargs.get("using", "default")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     roles_sync()
 
 

@@ -102,13 +102,16 @@ def object_update(
             ).order_by("at", "id")
         )
         raise EditConflict(stored, since)
-    before, after = snapshot(stored), snapshot(instance)
-    changes = diff(before, after)
+    before = snapshot(stored)
+    # Only what a form may change: derived columns (a unit's path, archived_at) are written
+    # by their own services and must not be overwritten by a concurrent edit.
     values = {
         f.attname: getattr(instance, f.attname)
         for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in SKIP_FIELDS
+        if f.editable and not f.primary_key and f.name not in SKIP_FIELDS
     }
+    after = {**before, **{k: jsonable(v) for k, v in values.items()}}
+    changes = diff(before, after)
     model._base_manager.filter(pk=instance.pk).update(
         **values, version=F("version") + 1, updated_at=timezone.now()
     )

@@ -166,14 +166,17 @@ def display_fields(obj: Model, names: tuple[str, ...]) -> list[tuple[str, Any]]:
 
 
 def history(obj: Model) -> list[dict[str, Any]]:
-    """Audit entries of `obj`, newest first, with field labels and related rows by name
-    (one query per foreign key field, not per entry)."""
-    entries = list(
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
-        )[:200]
-    )
-    fields = {f.attname: f for f in obj._meta.concrete_fields}
+    """Audit entries of `obj`, newest first, described for people."""
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    )[:200]
+    return describe(type(obj), list(entries))
+
+
+def describe(model: type[Model], entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    """Entries with field labels and related rows by name (one query per foreign key
+    field, not per entry)."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
     wanted: dict[str, set[Any]] = {}
     for e in entries:
         if e.action in ("update", "move"):
@@ -279,10 +282,13 @@ class ObjectEditView(ScreenView):
                     )
                     return HttpResponseRedirect(saved.get_absolute_url())
         version = conflict.current.version if conflict else expected
+        since = describe(type(obj), conflict.since) if conflict else []
         return render(
             request,
             self.template_name,
-            self.base_context(form=form, object=obj, version=version, conflict=conflict),
+            self.base_context(
+                form=form, object=obj, version=version, conflict=conflict, since=since
+            ),
             status=409 if conflict else 200,
         )
 
@@ -363,7 +369,10 @@ class ObjectExportView(ScreenView):
         params = request.GET.copy()
         params.pop("format", None)
         filterset = s.filterset_class(params or None, queryset=qs, request=request)
-        rows_qs = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+        if filterset.is_bound:
+            rows_qs = filterset.qs if filterset.is_valid() else qs.none()
+        else:
+            rows_qs = qs
         if not filterset.is_bound and filterset.archivable:
             rows_qs = rows_qs.filter(archived_at__isnull=True)
         rows_qs = rows_qs.order_by("pk")

@@ -114,7 +114,8 @@ class OrgUnitForm(ScopedModelForm):
                             }
                         )
             if code:
-                org_id = parent.organisation_id if parent else self.instance.organisation_id
+                # a top organisation's code is unique among top organisations
+                org_id = parent.organisation_id if parent else None
                 unit_check_code(organisation_id=org_id, code=code, exclude_pk=self.instance.pk)
         except ValidationError as exc:
             for field, errors in exc.error_dict.items():
@@ -238,6 +239,13 @@ class EmployerImportForm(EmployerForm):
 
     class Meta(EmployerForm.Meta):
         widgets: dict[str, Any] = {}
+
+
+class LevelKindImportForm(LevelKindForm):
+    organisation = UnitCodeField(queryset=OrgUnit.objects.all(), label=_("Kode organisasi"))
+
+    class Meta(LevelKindForm.Meta):
+        fields = ["organisation", "name", "code", "order", "is_community"]
 
 
 class SectorImportForm(SectorForm):

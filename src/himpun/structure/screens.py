@@ -69,6 +69,7 @@ class LevelKindScreens(ModelScreens):
     filterset_class = filtersets.LevelKindFilterSet
     table_class = tables.LevelKindTable
     form_class = forms.LevelKindForm
+    import_form_class = forms.LevelKindImportForm
     import_fields = ("organisation", "name", "code", "order")
     export_fields = ("organisation__code", "name", "code", "order", "is_community")
     detail_fields = ("organisation", "name", "code", "order", "is_community")

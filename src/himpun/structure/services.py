@@ -140,7 +140,8 @@ def _add(unit_ids: list[int], key: str, delta: int, *, direct: bool) -> None:
 
 
 def unit_count_adjust(*, unit: OrgUnit, key: str, delta: int) -> None:
-    """Add `delta` to `key` at `unit` and to the totals of all its ancestors (two queries).
+    """Add `delta` to `key` at `unit` and to the totals of all its ancestors (three queries,
+    whatever the depth).
 
     The ancestors are read off `unit.path`: pass a unit loaded after any move."""
     _add(ancestor_ids(unit.path), key, delta, direct=True)
