@@ -36,8 +36,9 @@ class TestOrgUnitScreens(ScreenCase):
         return "parent,kind,code,name\nA,PUK,CSV-1,PUK dari CSV\nTIDAK-ADA,PUK,CSV-2,Induk salah\n"
 
 
-class TestLevelKindScreens(ScreenCase):
-    model = LevelKind
+class OrganisationConfigCase(ScreenCase):
+    """Configuration owned by a whole organisation: shared inside it, invisible outside."""
+
     subtree_scoped = False
     list_queries = 7
 
@@ -48,47 +49,30 @@ class TestLevelKindScreens(ScreenCase):
         return w.org2
 
     def make(self, w, owner, name):
+        code = f"k{self.model.objects.count()}"
         return object_create(
-            actor=None,
-            instance=LevelKind(
-                organisation=owner.organisation, name=name, code=f"k{LevelKind.objects.count()}"
-            ),
+            actor=None, instance=self.model(organisation=owner.organisation, name=name, code=code)
         )
-
-    def create_data(self, w):
-        return {"organisation": w.org1.pk, "name": "Komisariat", "code": "komisariat", "order": 9}
 
     def change_data(self, w, obj, name):
         return {"organisation": obj.organisation_id, "name": name, "code": obj.code, "order": 1}
+
+
+class TestLevelKindScreens(OrganisationConfigCase):
+    model = LevelKind
+
+    def create_data(self, w):
+        return {"organisation": w.org1.pk, "name": "Komisariat", "code": "komisariat", "order": 9}
 
     def csv_text(self, w):
         return "organisation,name,code,order\nORGA,Seksi,seksi,5\nORGA,Tanpa kode,,x\n"
 
 
-class TestSectorScreens(ScreenCase):
+class TestSectorScreens(OrganisationConfigCase):
     model = Sector
-    subtree_scoped = False
-    list_queries = 7
-
-    def owner_in(self, w):
-        return w.org1
-
-    def owner_out(self, w):
-        return w.org2
-
-    def make(self, w, owner, name):
-        return object_create(
-            actor=None,
-            instance=Sector(
-                organisation=owner.organisation, name=name, code=f"s{Sector.objects.count()}"
-            ),
-        )
 
     def create_data(self, w):
         return {"organisation": w.org1.pk, "name": "Logam", "code": "logam"}
-
-    def change_data(self, w, obj, name):
-        return {"organisation": obj.organisation_id, "name": name, "code": obj.code}
 
     def csv_text(self, w):
         return "organisation,name,code\nORGA,Semen,semen\nORGB,Di luar lingkup,luar\n"

@@ -16,23 +16,20 @@ class OrgUnitFilterSet(ObjectFilterSet):
         fields = ["kind", "sector"]
 
 
-class LevelKindFilterSet(ObjectFilterSet):
+class OrganisationConfigFilterSet(ObjectFilterSet):
     search_fields = ("name", "code")
     organisation = django_filters.ModelChoiceFilter(
         queryset=OrgUnit.objects.filter(parent__isnull=True), label=_("Organisasi")
     )
 
+
+class LevelKindFilterSet(OrganisationConfigFilterSet):
     class Meta:
         model = LevelKind
         fields = ["organisation"]
 
 
-class SectorFilterSet(ObjectFilterSet):
-    search_fields = ("name", "code")
-    organisation = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.filter(parent__isnull=True), label=_("Organisasi")
-    )
-
+class SectorFilterSet(OrganisationConfigFilterSet):
     class Meta:
         model = Sector
         fields = ["organisation"]
