@@ -36,7 +36,7 @@ def read_csv(data: bytes, columns: tuple[str, ...], required: set[str]) -> list[
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            _("Berkas bukan UTF-8. Simpan ulang dari Excel sebagai \u201cCSV UTF-8\u201d.")
+            _("Berkas bukan UTF-8. Simpan ulang dari Excel sebagai “CSV UTF-8”.")
         ) from exc
     if not text.strip():
         raise ImportFileError(_("Berkas kosong."))
