@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "himpun.core",
     "himpun.accounts",
     "himpun.structure",
+    "himpun.members",
     "himpun.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("akun/", include("himpun.accounts.urls")),
     path("", include("himpun.structure.urls")),
+    path("", include("himpun.members.urls")),
     path("", include("himpun.core.urls")),
     path("admin/", admin.site.urls),
     *registry.urls(),

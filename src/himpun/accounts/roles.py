@@ -13,7 +13,8 @@ WRITE = ("view", "add", "change", "export")
 ALL = ("view", "add", "change", "delete", "export")
 
 STRUCTURE = ("structure.orgunit", "structure.employer", "structure.workplace")
-CONFIG = ("structure.levelkind", "structure.sector")
+CONFIG = ("structure.levelkind", "structure.sector", "members.membershiprule")
+MEMBERS = "members.member"
 
 SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "Admin": (
@@ -21,20 +22,22 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
         {
             **dict.fromkeys(STRUCTURE, ALL),
             **dict.fromkeys(CONFIG, ALL),
+            MEMBERS: ALL,
             "accounts.roleassignment": ALL,
         },
     ),
     "Sekretaris": (
-        _("Mengelola struktur organisasi, perusahaan dan tempat kerja."),
+        _("Mengelola anggota, struktur organisasi, perusahaan dan tempat kerja."),
         {
             **dict.fromkeys(STRUCTURE, WRITE),
             **dict.fromkeys(CONFIG, VIEW),
+            MEMBERS: WRITE,
             "accounts.roleassignment": VIEW,
         },
     ),
     "Bendahara": (
-        _("Mengelola iuran dan buku kas; melihat struktur."),
-        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW)},
+        _("Mengelola iuran dan buku kas; melihat struktur dan anggota."),
+        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW), MEMBERS: VIEW},
     ),
     "Organiser": (
         _("Mengorganisir tempat kerja: perusahaan, tempat kerja, kontak."),
@@ -43,14 +46,15 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             "structure.employer": WRITE,
             "structure.workplace": WRITE,
             **dict.fromkeys(CONFIG, VIEW),
+            MEMBERS: WRITE,
         },
     ),
     "Pelatih": (
-        _("Menyelenggarakan pelatihan; melihat struktur."),
-        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW)},
+        _("Menyelenggarakan pelatihan; melihat struktur dan anggota."),
+        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW), MEMBERS: VIEW},
     ),
     "Pengamat": (
         _("Hanya melihat, tanpa mengubah atau mengekspor."),
-        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW)},
+        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW), MEMBERS: VIEW},
     ),
 }

@@ -132,3 +132,85 @@ def _load_organisation(spec: dict, result: DemoResult) -> None:
             )
             OrgUnit.objects.filter(pk=units[puk].pk).update(employer=employer, workplace=workplace)
             result.created += 2
+
+
+# (unit code, organisation code, how many members, share of women, employer-based)
+DEMO_MEMBERS = [
+    ("KMP-PEJUANG", "PRT-BKS", 31, 0.95, False),
+    ("KMP-MASNAGA", "PRT-BKS", 26, 0.95, False),
+    ("KMP-HARAPAN", "PRT-BKS", 29, 0.95, False),
+    ("KMP-BKSBARAT", "PRT-BKS", 27, 0.95, False),
+    ("KMP-BKSUTARA", "PRT-BKS", 25, 0.95, False),
+    ("KMP-CAKUNG", "PRT-BKS", 25, 0.95, False),
+    ("PUK-SAM", "KSPI", 640, 0.3, True),
+    ("PUK-MKJ", "KSPI", 410, 0.35, True),
+    ("PUK-BLP", "KSPI", 280, 0.15, True),
+    ("PUK-GTN", "KSPI", 900, 0.85, True),
+    ("PK-SAWIT", "KSBSI", 350, 0.4, True),
+]
+
+
+def demo_members(*, seed: int = 2026) -> int:
+    """Register the demo members once (units that already have members are skipped)."""
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from himpun.demo.members import DEPARTMENTS, nik_for, person
+    from himpun.members.choices import Channel, EmploymentStatus, Status
+    from himpun.members.models import Member
+    from himpun.members.services import member_register, member_status_change
+
+    rng = random.Random(seed)
+    created = 0
+    today = timezone.localdate()
+    for unit_code, org_code, count, women, employed in DEMO_MEMBERS:
+        unit = OrgUnit.objects.get(code=unit_code, organisation__code=org_code)
+        if Member.objects.filter(unit=unit).exists():
+            continue
+        with transaction.atomic():
+            for i in range(count):
+                p = person(rng, women_share=women)
+                joined = today - datetime.timedelta(days=rng.randrange(30, 2000))
+                extra = {
+                    "birth_date": p["birth_date"],
+                    "gender": p["gender"],
+                    "phone": p["phone"],
+                    "nik": nik_for(rng, unit.region_code or "32.75", p["gender"], p["birth_date"]),
+                    "recruitment_channel": rng.choice(list(Channel)).value,
+                }
+                if employed:
+                    extra |= {
+                        "employer": unit.employer,
+                        "workplace": unit.workplace,
+                        "department": rng.choice(DEPARTMENTS),
+                        "employment_status": rng.choice(
+                            [
+                                EmploymentStatus.PERMANENT,
+                                EmploymentStatus.FIXED_TERM,
+                                EmploymentStatus.OUTSOURCED,
+                            ]
+                        ).value,
+                    }
+                else:
+                    extra["employment_status"] = EmploymentStatus.DOMESTIC.value
+                status = Status.APPLICANT if i % 25 == 0 else Status.ACTIVE
+                member = member_register(
+                    actor=None,
+                    unit=unit,
+                    full_name=p["full_name"],
+                    status=status,
+                    on=joined,
+                    **extra,
+                )
+                if status == Status.ACTIVE and i % 17 == 0:
+                    member_status_change(
+                        actor=None,
+                        member=member,
+                        status=Status.INACTIVE,
+                        on=joined + datetime.timedelta(days=20),
+                        reason="Iuran tertunggak",
+                    )
+                created += 1
+    return created

@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from himpun.demo.services import demo_load
+from himpun.demo.services import demo_load, demo_members
 
 
 class Command(BaseCommand):
@@ -23,7 +23,8 @@ class Command(BaseCommand):
                     fh.write(secrets.token_urlsafe(9))
             password = stored.read_text().strip()
         result = demo_load(password=password, reset_passwords=reset)
-        self.stdout.write(f"Demo: {result.created} objek baru.")
+        members = demo_members()
+        self.stdout.write(f"Demo: {result.created} objek baru, {members} anggota baru.")
         self.stdout.write("Login demo (kata sandi sama untuk semua pengguna demo):")
         for username, what in result.logins:
             self.stdout.write(f"  {username:<12} {what}")

@@ -1,0 +1,201 @@
+"""Member forms: Indonesian validation with warnings that inform but do not block."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from himpun.core.forms import ScopedModelForm, style_widgets
+from himpun.members.choices import TRANSITIONS, Status
+from himpun.members.models import DEFAULT_NUMBER_FORMAT, Member, MembershipRule
+from himpun.members.validation import nik_clean, nik_crosscheck, phone_clean
+from himpun.structure.models import OrgUnit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MemberForm(ScopedModelForm):
+    # Wider than the stored values: people type NIKs with spaces and phones with dashes.
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("16 angka di KTP; boleh dengan spasi atau titik."),
+    )
+    phone = forms.CharField(
+        label=_("Nomor HP"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "0812-3456-7890"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status awal"),
+        choices=[(Status.ACTIVE, Status.ACTIVE.label), (Status.APPLICANT, Status.APPLICANT.label)],
+        initial=Status.ACTIVE,
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "unit",
+            "full_name",
+            "gender",
+            "birth_place",
+            "birth_date",
+            "nik",
+            "phone",
+            "email",
+            "region_code",
+            "address",
+            "employer",
+            "workplace",
+            "department",
+            "shift",
+            "job_title",
+            "employment_status",
+            "joined_on",
+            "recruitment_channel",
+            "consent_method",
+            "consent_text",
+        ]
+        widgets = {
+            "birth_date": DATE,
+            "joined_on": DATE,
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "consent_text": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        self.fields["unit"].queryset = OrgUnit.objects.restrict(self.user, "view").filter(
+            archived_at__isnull=True
+        )
+        if self.instance.pk:
+            # moving a member is a transfer, and status has its own action
+            del self.fields["unit"]
+            del self.fields["status"]
+            self.initial["phone"] = self.instance.phone
+        style_widgets(self)
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if any(c in name for c in "<>{}"):
+            raise ValidationError(_("Nama tidak boleh berisi tanda < > { }."))
+        return name
+
+    def clean_nik(self) -> str:
+        nik, warnings = nik_clean(self.cleaned_data.get("nik", ""))
+        self.warnings += warnings
+        return nik
+
+    def clean_phone(self) -> str:
+        return phone_clean(self.cleaned_data.get("phone", ""))
+
+    def clean_birth_date(self) -> datetime.date | None:
+        value = self.cleaned_data.get("birth_date")
+        today = timezone.localdate()
+        if value and not (today.year - 100 <= value.year and value <= today):
+            raise ValidationError(_("Tanggal lahir tidak masuk akal."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        nik = data.get("nik")
+        self.warnings += nik_crosscheck(nik or "", data.get("gender"), data.get("birth_date"))
+        employer = data.get("employer")
+        unit = data.get("unit") or getattr(self.instance, "unit", None)
+        if nik and employer and unit is not None:
+            elsewhere = (
+                Member._base_manager.filter(nik=nik, employer=employer, status=Status.ACTIVE)
+                .exclude(organisation_id=unit.organisation_id)
+                .exclude(pk=self.instance.pk)
+                .exists()
+            )
+            if elsewhere:
+                self.warnings.append(
+                    _(
+                        "NIK ini tercatat sebagai anggota aktif serikat lain di perusahaan yang "
+                        "sama. Pekerja harus memilih satu serikat secara tertulis "
+                        "(UU 21/2000 Pasal 14)."
+                    )
+                )
+        workplace = data.get("workplace")
+        if workplace and employer and workplace.employer_id != employer.pk:
+            self.add_error("workplace", _("Tempat kerja ini milik perusahaan lain."))
+        return data
+
+
+class MemberImportForm(MemberForm):
+    unit = forms.CharField(label=_("Kode unit"))
+
+    class Meta(MemberForm.Meta):
+        fields = [
+            "unit",
+            "full_name",
+            "gender",
+            "birth_place",
+            "birth_date",
+            "nik",
+            "phone",
+            "email",
+            "department",
+            "job_title",
+            "employment_status",
+            "joined_on",
+        ]
+        widgets: dict[str, Any] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from himpun.structure.forms import UnitCodeField
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitCodeField(
+            queryset=OrgUnit.objects.restrict(self.user, "view"), label=_("Kode unit")
+        )
+        self.fields["status"].required = False  # imported members are active unless told
+        self.fields["birth_date"].input_formats = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+        self.fields["joined_on"].input_formats = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status baru"))
+    on = forms.DateField(label=_("Tanggal"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("Alasan"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS[member.status]
+        self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+        style_widgets(self)
+
+
+class MembershipRuleForm(ScopedModelForm):
+    class Meta:
+        model = MembershipRule
+        fields = ["organisation", "number_format"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = OrgUnit.objects.restrict(self.user).filter(
+            parent__isnull=True
+        )
+
+    def clean_number_format(self) -> str:
+        fmt = self.cleaned_data["number_format"].strip()
+        if "{seq" not in fmt:
+            raise ValidationError(_("Format harus memuat {seq:06} (nomor urut)."))
+        try:
+            fmt.format(unit_code="PUK", org_code="ORG", year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValidationError(
+                _("Format tidak dapat dipakai. Contoh: %(example)s")
+                % {"example": DEFAULT_NUMBER_FORMAT}
+            ) from exc
+        return fmt

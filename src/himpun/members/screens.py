@@ -1,0 +1,144 @@
+"""Screens for members, their status tab and the status-change action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from himpun.core.registry import ModelScreens, Tab, registry
+from himpun.core.services import object_update
+from himpun.members.filtersets import MemberFilterSet, MembershipRuleFilterSet
+from himpun.members.forms import MemberForm, MemberImportForm, MembershipRuleForm
+from himpun.members.models import Member, MembershipRule
+from himpun.members.services import member_register
+from himpun.members.tables import MembershipRuleTable, MemberTable
+from himpun.members.validation import search_name, whatsapp_link
+
+
+@registry.register
+class MemberScreens(ModelScreens):
+    model = Member
+    path = "anggota"
+    filterset_class = MemberFilterSet
+    table_class = MemberTable
+    form_class = MemberForm
+    import_form_class = MemberImportForm
+    import_fields = (
+        "unit",
+        "full_name",
+        "gender",
+        "birth_place",
+        "birth_date",
+        "nik",
+        "phone",
+        "email",
+        "department",
+        "job_title",
+        "employment_status",
+        "joined_on",
+    )
+    export_fields = (
+        "number",
+        "full_name",
+        "gender",
+        "unit__code",
+        "unit__name",
+        "status",
+        "phone",
+        "employer__name",
+        "department",
+        "employment_status",
+        "joined_on",
+    )
+    detail_fields = (
+        "number",
+        "full_name",
+        "status",
+        "unit",
+        "gender",
+        "birth_place",
+        "birth_date",
+        "nik",
+        "phone",
+        "email",
+        "region_code",
+        "address",
+        "employer",
+        "workplace",
+        "department",
+        "shift",
+        "job_title",
+        "employment_status",
+        "joined_on",
+        "recruitment_channel",
+        "consent_method",
+        "consent_at",
+    )
+    select_related = ("unit",)
+    menu_group = "anggota"
+    icon = "bi-person-vcard"
+
+    def create(self, *, request: HttpRequest, form: Any, batch: Any = None) -> Member:
+        data = {k: v for k, v in form.cleaned_data.items() if k in form._meta.fields}
+        status = form.cleaned_data.get("status") or "aktif"
+        if data.get("consent_method") or data.get("consent_text"):
+            data["consent_at"] = timezone.now()
+        member = member_register(
+            actor=request.user,
+            unit=data.pop("unit"),
+            full_name=data.pop("full_name"),
+            status=status,
+            batch=batch,
+            **data,
+        )
+        _warn(request, form)
+        return member
+
+    def update(self, *, request: HttpRequest, form: Any, expected_version: int) -> Member:
+        member = object_update(
+            actor=request.user, instance=form.save(commit=False), expected_version=expected_version
+        )
+        Member._base_manager.filter(pk=member.pk).update(
+            search_name=search_name(member.full_name), version=F("version")
+        )
+        _warn(request, form)
+        return member
+
+
+@registry.register
+class MembershipRuleScreens(ModelScreens):
+    model = MembershipRule
+    path = "anggota/aturan"
+    filterset_class = MembershipRuleFilterSet
+    table_class = MembershipRuleTable
+    form_class = MembershipRuleForm
+    export_fields = ("organisation__code", "number_format")
+    detail_fields = ("organisation", "number_format")
+    select_related = ("organisation",)
+    menu_group = "pengaturan"
+    icon = "bi-123"
+
+
+def _warn(request: HttpRequest, form: Any) -> None:
+    for text in getattr(form, "warnings", []):
+        messages.warning(request, text)
+
+
+def _status_context(request: HttpRequest, member: Member) -> dict[str, Any]:
+    return {
+        "changes": member.status_changes.select_related("actor"),
+        "whatsapp": whatsapp_link(member.phone),
+    }
+
+
+registry.add_tab(
+    Member,
+    Tab(
+        "status", _("Riwayat status"), "members/tabs/status.html", order=10, context=_status_context
+    ),
+)

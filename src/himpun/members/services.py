@@ -1,0 +1,153 @@
+"""Member writes: register, number, change status. Each in one transaction, counted and
+audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from himpun.core.scoping import subtree_q
+from himpun.core.services import audit_record, snapshot
+from himpun.members.choices import TRANSITIONS, Status
+from himpun.members.models import (
+    DEFAULT_NUMBER_FORMAT,
+    Member,
+    MembershipRule,
+    NumberSequence,
+    StatusChange,
+)
+from himpun.members.validation import search_name
+from himpun.structure.models import OrgUnit
+from himpun.structure.services import MEMBERS, unit_counts_adjust
+
+#: Statuses counted as "members" in the unit counters (the tree and dashboards).
+COUNTED = {Status.ACTIVE}
+
+
+def _counter_deltas(path: str, old: str | None, new: str | None) -> dict[tuple[str, str], int]:
+    deltas: dict[tuple[str, str], int] = {}
+    if old:
+        deltas[(path, f"status.{old}")] = -1
+        if old in COUNTED:
+            deltas[(path, MEMBERS)] = -1
+    if new:
+        deltas[(path, f"status.{new}")] = deltas.get((path, f"status.{new}"), 0) + 1
+        if new in COUNTED:
+            deltas[(path, MEMBERS)] = deltas.get((path, MEMBERS), 0) + 1
+    return {k: v for k, v in deltas.items() if v}
+
+
+def member_number_next(*, unit: OrgUnit, on: datetime.date) -> str:
+    """The next number for `unit`, gapless per prefix: the sequence row is locked until the
+    registering transaction ends, so concurrent registrations queue instead of colliding."""
+    org = OrgUnit._base_manager.get(pk=unit.organisation_id)
+    rule = MembershipRule.objects.filter(organisation=org).first()
+    fmt = rule.number_format if rule else DEFAULT_NUMBER_FORMAT
+    head, _sep, _tail = fmt.partition("{seq")
+    prefix = head.format(unit_code=unit.code, org_code=org.code, year=on.year)
+    NumberSequence.objects.get_or_create(organisation=org, prefix=prefix)
+    seq = NumberSequence.objects.select_for_update().get(organisation=org, prefix=prefix)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return fmt.format(unit_code=unit.code, org_code=org.code, year=on.year, seq=seq.last)
+
+
+@transaction.atomic
+def member_register(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    full_name: str,
+    status: str = Status.ACTIVE,
+    on: datetime.date | None = None,
+    reason: str = "",
+    batch: Any = None,
+    **fields: Any,
+) -> Member:
+    """Register a member (or an applicant, status calon) in `unit`.
+
+    Active members get their number at once; applicants get it when they are accepted."""
+    if status not in (Status.ACTIVE, Status.APPLICANT):
+        raise ValidationError(_("Anggota baru berstatus calon atau aktif."))
+    unit = OrgUnit._base_manager.get(pk=unit.pk)
+    if unit.archived_at is not None:
+        raise ValidationError({"unit": _("Unit ini sudah diarsipkan.")})
+    on = on or timezone.localdate()
+    member = Member(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        full_name=full_name.strip(),
+        search_name=search_name(full_name),
+        status=status,
+        status_since=on,
+        **fields,
+    )
+    if status == Status.ACTIVE:
+        member.number = member_number_next(unit=unit, on=on)
+        member.joined_on = member.joined_on or on
+    member.save()
+    StatusChange.objects.create(
+        member=member, status=status, on=on, reason=reason, actor=_user(actor)
+    )
+    unit_counts_adjust(deltas=_counter_deltas(unit.path, None, status))
+    audit_record(
+        actor=actor, action="create", instance=member, changes=snapshot(member), batch=batch
+    )
+    return member
+
+
+@transaction.atomic
+def member_status_change(
+    *, actor: Any, member: Member, status: str, on: datetime.date | None = None, reason: str = ""
+) -> Member:
+    """Move a member along the lifecycle; counters follow, history keeps every step."""
+    member = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
+    if status not in TRANSITIONS[member.status]:
+        raise ValidationError(
+            _("Status %(old)s tidak dapat diubah menjadi %(new)s.")
+            % {"old": member.get_status_display(), "new": Status(status).label}
+        )
+    on = on or timezone.localdate()
+    if member.status_since and on < member.status_since:
+        raise ValidationError(_("Tanggal tidak boleh sebelum perubahan status terakhir."))
+    old = member.status
+    updates: dict[str, Any] = {"status": status, "status_since": on}
+    if status == Status.ACTIVE and not member.number:
+        updates["number"] = member_number_next(unit=member.unit, on=on)
+        updates["joined_on"] = member.joined_on or on
+    Member._base_manager.filter(pk=member.pk).update(
+        **updates, version=F("version") + 1, updated_at=timezone.now()
+    )
+    StatusChange.objects.create(
+        member=member, status=status, on=on, reason=reason, actor=_user(actor)
+    )
+    unit_counts_adjust(deltas=_counter_deltas(member.unit.path, old, status))
+    member.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=member,
+        changes={k: [None if k != "status" else old, str(v)] for k, v in updates.items()},
+    )
+    return member
+
+
+def members_as_of(qs: QuerySet, on: datetime.date) -> QuerySet:
+    """Annotate each member with their status on date `on` (from the history)."""
+    latest = StatusChange.objects.filter(member=OuterRef("pk"), on__lte=on).order_by("-on", "-id")
+    return qs.annotate(status_on=Subquery(latest.values("status")[:1]))
+
+
+def member_count_as_of(*, unit: OrgUnit, on: datetime.date, status: str = Status.ACTIVE) -> int:
+    qs = Member.objects.filter(subtree_q("unit__path", unit.path))
+    return members_as_of(qs, on).filter(status_on=status).count()
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None

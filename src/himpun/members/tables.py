@@ -1,0 +1,37 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from himpun.core.tables import LinkColumn, ObjectTable
+from himpun.core.templatetags.himpun import phone_id
+from himpun.members.models import Member, MembershipRule
+
+
+class MemberTable(ObjectTable):
+    full_name = LinkColumn(verbose_name=_("Nama"), order_by=("search_name",))
+    number = tables.Column(verbose_name=_("Nomor"))
+    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__name",))
+    status = tables.Column(verbose_name=_("Status"))
+    phone = tables.Column(verbose_name=_("HP"), orderable=False)
+
+    class Meta(ObjectTable.Meta):
+        model = Member
+        fields = ("select", "full_name", "number", "unit", "status", "phone")
+
+    def render_phone(self, value):
+        return format_html('<span class="text-nowrap">{}</span>', phone_id(value))
+
+    def render_status(self, value, record):
+        css = {"aktif": "success", "calon": "info", "nonaktif": "warning"}.get(
+            record.status, "secondary"
+        )
+        return format_html('<span class="badge text-bg-{}">{}</span>', css, value)
+
+
+class MembershipRuleTable(ObjectTable):
+    organisation = LinkColumn(verbose_name=_("Organisasi"))
+    number_format = tables.Column(verbose_name=_("Format nomor anggota"))
+
+    class Meta(ObjectTable.Meta):
+        model = MembershipRule
+        fields = ("select", "organisation", "number_format")
