@@ -23,5 +23,5 @@ def world(db):
     w.admin_a = factories.UserFactory(username="admin_a")
     factories.grant(w.admin_a, "Admin", w.a)
     w.nobody = factories.UserFactory(username="nobody")
-    w.superuser = factories.UserFactory(username="root", is_superuser=True)
+    w.superuser = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
     return w

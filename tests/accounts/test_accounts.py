@@ -167,3 +167,21 @@ def test_role_assignment_form_does_not_list_other_unions_users(client, world):
     assert 'name="user"' in page
     response = client.post("/akses/penugasan/tambah/", {"user": "tidak_ada", "unit": world.a.pk})
     assert "Pengguna tidak_ada tidak ditemukan" in response.content.decode()
+
+
+def test_superuser_creates_accounts_in_system_admin(client, world):
+    client.force_login(world.superuser)
+    assert client.get("/admin/accounts/user/add/").status_code == 200
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "sekretaris_baru",
+            "password1": "Serikat-Kuat-2026!",
+            "password2": "Serikat-Kuat-2026!",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.filter(username="sekretaris_baru").exists()
+    client.force_login(world.admin1)  # a unit admin is not a system admin
+    assert client.get("/admin/accounts/user/add/").status_code == 302
