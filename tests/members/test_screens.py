@@ -140,3 +140,23 @@ def test_status_change_screen(client, world):
     client.force_login(world.admin_a)
     other = member_register(actor=None, unit=world.b, full_name="Lain", gender="P")
     assert client.get(f"/anggota/{other.pk}/ubah-status/").status_code == 404
+
+
+def test_import_reports_warnings_by_row_number(client, world):
+    import io
+
+    client.force_login(world.admin1)
+    text = (
+        "unit,full_name,gender,nik\n"
+        "A,Dewi Lestari,P,3275014108900003\n"
+        "A,Budi Santoso,L,3275014108900004\n"  # a woman's NIK for a man: goes in, with a note
+    )
+    upload = io.BytesIO(text.encode())
+    upload.name = "anggota.csv"
+    html = client.post("/anggota/impor/", {"file": upload}).content.decode()
+    assert Member.objects.filter(full_name__in=["Dewi Lestari", "Budi Santoso"]).count() == 2
+    assert "data-import-warnings" in html
+    assert "<td>3</td>" in html
+    assert "Jenis kelamin menurut NIK berbeda" in html
+    # and no flood of unnumbered messages on the next page
+    assert "Jenis kelamin menurut NIK" not in client.get("/anggota/").content.decode()

@@ -26,6 +26,8 @@ class RowError:
 class ImportResult:
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: Rows that went in, with something worth checking (a NIK that disagrees, …).
+    warnings: list[RowError] = field(default_factory=list)
 
 
 def read_csv(data: bytes, columns: tuple[str, ...], required: set[str]) -> list[dict[str, str]]:

@@ -127,6 +127,13 @@ class ModelScreens:
             qs = qs.select_related(*self.select_related)
         return qs
 
+    def filter(self, request: HttpRequest, qs: QuerySet, params: Any) -> tuple[Any, QuerySet]:
+        """The filterset for `params` and the rows it selects: the one place where list and
+        export decide what is shown (invalid filters show nothing, archived rows are hidden
+        unless asked for)."""
+        filterset = self.filterset_class(params, queryset=qs, request=request)
+        return filterset, filterset.qs if filterset.is_valid() else qs.none()
+
     def narrow(self, request: HttpRequest, qs: QuerySet) -> QuerySet:
         """Limit a list to the unit chosen in the unit switcher, if any."""
         unit = getattr(request, "current_unit", None)

@@ -90,12 +90,7 @@ class ObjectListView(ScreenView):
     def get(self, request: HttpRequest) -> HttpResponse:
         s = self.screens
         qs = s.narrow(request, s.queryset(request))
-        filterset = s.filterset_class(request.GET or None, queryset=qs, request=request)
-        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-        if filterset.is_bound and not filterset.is_valid():
-            rows = rows.none()
-        elif not filterset.is_bound and filterset.archivable:
-            rows = rows.filter(archived_at__isnull=True)
+        filterset, rows = s.filter(request, qs, request.GET)
         can_bulk = self.can("delete")
         table = s.table_class(rows, bulk=can_bulk)
         RequestConfig(
@@ -221,6 +216,7 @@ class ObjectCreateView(ScreenView):
             obj = save_in_scope(self, form, lambda: s.create(request=request, form=form))
             if obj is not None:
                 messages.success(request, _("%(obj)s tersimpan.") % {"obj": obj})
+                warn(request, form)
                 return HttpResponseRedirect(obj.get_absolute_url())
         return render(request, self.template_name, self.base_context(form=form, creating=True))
 
@@ -242,6 +238,12 @@ def save_in_scope(view: ScreenView, form: Any, save: Any) -> Model | None:
 
 class _OutOfScope(Exception):
     pass
+
+
+def warn(request: HttpRequest, form: Any) -> None:
+    """Show a form's warnings (checks that inform but do not block the save)."""
+    for text in getattr(form, "warnings", []):
+        messages.warning(request, text)
 
 
 class ObjectEditView(ScreenView):
@@ -368,13 +370,7 @@ class ObjectExportView(ScreenView):
         qs = s.narrow(request, s.queryset(request, "export"))
         params = request.GET.copy()
         params.pop("format", None)
-        filterset = s.filterset_class(params or None, queryset=qs, request=request)
-        if filterset.is_bound:
-            rows_qs = filterset.qs if filterset.is_valid() else qs.none()
-        else:
-            rows_qs = qs
-        if not filterset.is_bound and filterset.archivable:
-            rows_qs = rows_qs.filter(archived_at__isnull=True)
+        _filterset, rows_qs = s.filter(request, qs, params)
         rows_qs = rows_qs.order_by("pk")
         fields = s.export_fields
         headers = [export_header(s.model, f) for f in fields]
@@ -467,6 +463,9 @@ class ObjectImportView(ScreenView):
                 )
             else:
                 result.created += 1
+                result.warnings += [
+                    imports.RowError(number, text) for text in getattr(form, "warnings", [])
+                ]
         ctx["result"] = result
         return render(request, self.template_name, ctx)
 
