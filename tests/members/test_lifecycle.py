@@ -135,3 +135,24 @@ def test_concurrent_registrations_get_gapless_unique_numbers():
     numbers = sorted(Member.objects.filter(unit=puk).values_list("number", flat=True))
     assert numbers == [f"PUK-C-2026-{n:06d}" for n in range(1, 41)]
     assert counter(puk) == 40
+
+
+def test_status_change_is_audited_with_real_before_values(db):
+    from himpun.core.models import AuditEntry
+
+    puk = factories.unit(factories.unit(factories.org()), "PUK-Z")
+    m = register(puk, status=Status.APPLICANT, on=D(2026, 1, 5))
+    member_status_change(actor=None, member=m, status=Status.ACTIVE, on=D(2026, 2, 1))
+    entry = AuditEntry.objects.filter(object_id=str(m.pk), action="update").get()
+    assert entry.changes["status"] == ["calon", "aktif"]
+    assert entry.changes["status_since"] == ["2026-01-05", "2026-02-01"]
+    assert entry.changes["number"] == ["", "PUK-Z-2026-000001"]
+
+
+def test_edit_keeps_search_name_in_step(client, world):
+    m = register(world.a, name="Siti Aminah")
+    client.force_login(world.admin1)
+    url = f"/anggota/{m.pk}/ubah/"
+    data = {"full_name": "Siti Rohmah", "gender": "P", "_version": m.version}
+    assert client.post(url, data).status_code == 302
+    assert Member.objects.get(pk=m.pk).search_name == "siti rohmah"

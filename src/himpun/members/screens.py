@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.registry import ModelScreens, Tab, registry
-from himpun.core.services import object_update
 from himpun.members.filtersets import MemberFilterSet, MembershipRuleFilterSet
 from himpun.members.forms import MemberForm, MemberImportForm, MembershipRuleForm
 from himpun.members.models import Member, MembershipRule
-from himpun.members.services import member_register
+from himpun.members.services import member_register, member_update
 from himpun.members.tables import MembershipRuleTable, MemberTable
-from himpun.members.validation import search_name, whatsapp_link
+from himpun.members.validation import whatsapp_link
 
 
 @registry.register
@@ -86,9 +82,7 @@ class MemberScreens(ModelScreens):
     def create(self, *, request: HttpRequest, form: Any, batch: Any = None) -> Member:
         data = {k: v for k, v in form.cleaned_data.items() if k in form._meta.fields}
         status = form.cleaned_data.get("status") or "aktif"
-        if data.get("consent_method") or data.get("consent_text"):
-            data["consent_at"] = timezone.now()
-        member = member_register(
+        return member_register(
             actor=request.user,
             unit=data.pop("unit"),
             full_name=data.pop("full_name"),
@@ -96,18 +90,11 @@ class MemberScreens(ModelScreens):
             batch=batch,
             **data,
         )
-        _warn(request, form)
-        return member
 
     def update(self, *, request: HttpRequest, form: Any, expected_version: int) -> Member:
-        member = object_update(
-            actor=request.user, instance=form.save(commit=False), expected_version=expected_version
+        return member_update(
+            actor=request.user, member=form.save(commit=False), expected_version=expected_version
         )
-        Member._base_manager.filter(pk=member.pk).update(
-            search_name=search_name(member.full_name), version=F("version")
-        )
-        _warn(request, form)
-        return member
 
 
 @registry.register
@@ -122,11 +109,6 @@ class MembershipRuleScreens(ModelScreens):
     select_related = ("organisation",)
     menu_group = "pengaturan"
     icon = "bi-123"
-
-
-def _warn(request: HttpRequest, form: Any) -> None:
-    for text in getattr(form, "warnings", []):
-        messages.warning(request, text)
 
 
 def _status_context(request: HttpRequest, member: Member) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himpun.core.scoping import subtree_q
-from himpun.core.services import audit_record, snapshot
+from himpun.core.services import audit_record, diff, object_update, snapshot
 from himpun.members.choices import TRANSITIONS, Status
 from himpun.members.models import (
     DEFAULT_NUMBER_FORMAT,
@@ -79,6 +79,10 @@ def member_register(
     if unit.archived_at is not None:
         raise ValidationError({"unit": _("Unit ini sudah diarsipkan.")})
     on = on or timezone.localdate()
+    if (fields.get("consent_method") or fields.get("consent_text")) and not fields.get(
+        "consent_at"
+    ):
+        fields["consent_at"] = timezone.now()  # consent recorded now (UU PDP)
     member = Member(
         organisation_id=unit.organisation_id,
         unit=unit,
@@ -117,6 +121,7 @@ def member_status_change(
     if member.status_since and on < member.status_since:
         raise ValidationError(_("Tanggal tidak boleh sebelum perubahan status terakhir."))
     old = member.status
+    before = snapshot(member)
     updates: dict[str, Any] = {"status": status, "status_since": on}
     if status == Status.ACTIVE and not member.number:
         updates["number"] = member_number_next(unit=member.unit, on=on)
@@ -130,11 +135,16 @@ def member_status_change(
     unit_counts_adjust(deltas=_counter_deltas(member.unit.path, old, status))
     member.refresh_from_db()
     audit_record(
-        actor=actor,
-        action="update",
-        instance=member,
-        changes={k: [None if k != "status" else old, str(v)] for k, v in updates.items()},
+        actor=actor, action="update", instance=member, changes=diff(before, snapshot(member))
     )
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, expected_version: int) -> Member:
+    """Save an edited member (optimistic locking) and keep its search name in step."""
+    member = object_update(actor=actor, instance=member, expected_version=expected_version)
+    Member._base_manager.filter(pk=member.pk).update(search_name=search_name(member.full_name))
     return member
 
 
