@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 
 class ObjectTable(tables.Table):
     select = tables.CheckBoxColumn(
-        accessor="pk", attrs={"th__input": {"aria-label": "pilih semua", "data-select-all": ""}}
+        accessor="pk",
+        attrs={"th__input": {"aria-label": _("Pilih semua"), "data-select-all": ""}},
     )
 
     class Meta:

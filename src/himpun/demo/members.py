@@ -122,3 +122,19 @@ def nik_for(rng: random.Random, region: str, gender: str, born: datetime.date) -
     day = born.day + (40 if gender == "P" else 0)
     serial = rng.randrange(1, 9999)
     return f"{prov}{kab}{kec}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
+
+
+# (unit code, organisation code, how many members, share of women, employer-based)
+DEMO_MEMBERS = [
+    ("KMP-PEJUANG", "PRT-BKS", 31, 0.95, False),
+    ("KMP-MASNAGA", "PRT-BKS", 26, 0.95, False),
+    ("KMP-HARAPAN", "PRT-BKS", 29, 0.95, False),
+    ("KMP-BKSBARAT", "PRT-BKS", 27, 0.95, False),
+    ("KMP-BKSUTARA", "PRT-BKS", 25, 0.95, False),
+    ("KMP-CAKUNG", "PRT-BKS", 25, 0.95, False),
+    ("PUK-SAM", "KSPI", 640, 0.3, True),
+    ("PUK-MKJ", "KSPI", 410, 0.35, True),
+    ("PUK-BLP", "KSPI", 280, 0.15, True),
+    ("PUK-GTN", "KSPI", 900, 0.85, True),
+    ("PK-SAWIT", "KSBSI", 350, 0.4, True),
+]

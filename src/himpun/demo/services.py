@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from himpun.accounts.models import Role, RoleAssignment, User
 from himpun.accounts.services import roles_sync
 from himpun.core.services import object_create
+from himpun.demo.members import DEMO_MEMBERS, DEPARTMENTS, nik_for, person
 from himpun.demo.organisation import ORGANISATIONS, USERS
+from himpun.members.choices import Channel, EmploymentStatus, Status
+from himpun.members.models import Member
+from himpun.members.services import member_register, member_status_change
 from himpun.structure.models import Employer, LevelKind, OrgUnit, Sector, Workplace
 from himpun.structure.services import unit_create
 
@@ -134,34 +141,8 @@ def _load_organisation(spec: dict, result: DemoResult) -> None:
             result.created += 2
 
 
-# (unit code, organisation code, how many members, share of women, employer-based)
-DEMO_MEMBERS = [
-    ("KMP-PEJUANG", "PRT-BKS", 31, 0.95, False),
-    ("KMP-MASNAGA", "PRT-BKS", 26, 0.95, False),
-    ("KMP-HARAPAN", "PRT-BKS", 29, 0.95, False),
-    ("KMP-BKSBARAT", "PRT-BKS", 27, 0.95, False),
-    ("KMP-BKSUTARA", "PRT-BKS", 25, 0.95, False),
-    ("KMP-CAKUNG", "PRT-BKS", 25, 0.95, False),
-    ("PUK-SAM", "KSPI", 640, 0.3, True),
-    ("PUK-MKJ", "KSPI", 410, 0.35, True),
-    ("PUK-BLP", "KSPI", 280, 0.15, True),
-    ("PUK-GTN", "KSPI", 900, 0.85, True),
-    ("PK-SAWIT", "KSBSI", 350, 0.4, True),
-]
-
-
 def demo_members(*, seed: int = 2026) -> int:
     """Register the demo members once (units that already have members are skipped)."""
-    import datetime
-    import random
-
-    from django.utils import timezone
-
-    from himpun.demo.members import DEPARTMENTS, nik_for, person
-    from himpun.members.choices import Channel, EmploymentStatus, Status
-    from himpun.members.models import Member
-    from himpun.members.services import member_register, member_status_change
-
     rng = random.Random(seed)
     created = 0
     today = timezone.localdate()

@@ -11,7 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from himpun.core.scoping import SEGMENT, ancestor_ids, segment, subtree_q
+from himpun.core.scoping import ancestor_ids, segment, subtree_q
 from himpun.core.services import audit_record, object_create, snapshot
 from himpun.structure.models import LevelKind, OrgUnit, UnitCounter
 
@@ -210,6 +210,3 @@ def _slug(text: str) -> str:
     from django.utils.text import slugify
 
     return slugify(text)[:30] or "jenis"
-
-
-assert SEGMENT == 8  # path arithmetic above relies on the fixed segment width
