@@ -15,6 +15,8 @@ ALL = ("view", "add", "change", "delete", "export")
 STRUCTURE = ("structure.orgunit", "structure.employer", "structure.workplace")
 CONFIG = ("structure.levelkind", "structure.sector", "members.membershiprule")
 MEMBERS = "members.member"
+#: Moving members between units and the public join links of a unit.
+JOINING = ("members.transfer", "members.joinlink")
 
 SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "Admin": (
@@ -23,6 +25,7 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(STRUCTURE, ALL),
             **dict.fromkeys(CONFIG, ALL),
             MEMBERS: ALL,
+            **dict.fromkeys(JOINING, ALL),
             "accounts.roleassignment": ALL,
         },
     ),
@@ -32,12 +35,18 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(STRUCTURE, WRITE),
             **dict.fromkeys(CONFIG, VIEW),
             MEMBERS: WRITE,
+            **dict.fromkeys(JOINING, WRITE),
             "accounts.roleassignment": VIEW,
         },
     ),
     "Bendahara": (
         _("Mengelola iuran dan buku kas; melihat struktur dan anggota."),
-        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW), MEMBERS: VIEW},
+        {
+            **dict.fromkeys(STRUCTURE, VIEW),
+            **dict.fromkeys(CONFIG, VIEW),
+            MEMBERS: VIEW,
+            **dict.fromkeys(JOINING, VIEW),
+        },
     ),
     "Organiser": (
         _("Mengorganisir tempat kerja: perusahaan, tempat kerja, kontak."),
@@ -47,14 +56,26 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             "structure.workplace": WRITE,
             **dict.fromkeys(CONFIG, VIEW),
             MEMBERS: WRITE,
+            "members.transfer": VIEW,
+            "members.joinlink": WRITE,
         },
     ),
     "Pelatih": (
         _("Menyelenggarakan pelatihan; melihat struktur dan anggota."),
-        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW), MEMBERS: VIEW},
+        {
+            **dict.fromkeys(STRUCTURE, VIEW),
+            **dict.fromkeys(CONFIG, VIEW),
+            MEMBERS: VIEW,
+            **dict.fromkeys(JOINING, VIEW),
+        },
     ),
     "Pengamat": (
         _("Hanya melihat, tanpa mengubah atau mengekspor."),
-        {**dict.fromkeys(STRUCTURE, VIEW), **dict.fromkeys(CONFIG, VIEW), MEMBERS: VIEW},
+        {
+            **dict.fromkeys(STRUCTURE, VIEW),
+            **dict.fromkeys(CONFIG, VIEW),
+            MEMBERS: VIEW,
+            **dict.fromkeys(JOINING, VIEW),
+        },
     ),
 }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himpun.core.forms import style_widgets
 from himpun.core.models import BaseModel
-from himpun.core.scoping import subtree_q
+from himpun.core.querysets import within_q
 
 
 def _unchanged(queryset: QuerySet, name: str, value: Any) -> QuerySet:
@@ -39,7 +39,7 @@ class SubtreeFilter(django_filters.CharFilter):
         unit = OrgUnit.objects.restrict(user).filter(code__iexact=value).order_by("path").first()
         if unit is None:
             return qs.none()
-        return qs.filter(subtree_q(qs.model.scope_path_field, unit.path))
+        return qs.filter(within_q(qs.model, unit.path))
 
 
 class ObjectFilterSet(django_filters.FilterSet):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models import Q
 
-from himpun.core.scoping import SEGMENT, minimal_paths, scope_paths, subtrees_q
+from himpun.core.scoping import SEGMENT, minimal_paths, scope_paths, subtree_q, subtrees_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -49,7 +51,19 @@ def scope_filter(user: Any, model: type[models.Model], action: str) -> Q | None:
         else:
             roots = [p for p in paths if len(p) == SEGMENT]
         return Q(**{f"{field}__in": roots}) if roots else None
-    return subtrees_q(field, paths)
+    # A row seen from several units (a transfer: the unit it leaves and the one it joins)
+    # names them all; the row is in scope when any of them is.
+    return reduce(or_, (subtrees_q(f, paths) for f in scope_fields(model)))
+
+
+def scope_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The path lookups that place a row of `model` in the tree (usually one)."""
+    return getattr(model, "scope_path_fields", None) or (model.scope_path_field,)  # type: ignore[attr-defined]
+
+
+def within_q(model: type[models.Model], path: str) -> Q:
+    """Rows of `model` that belong to the subtree at `path` (for filters, not for access)."""
+    return reduce(or_, (subtree_q(f, path) for f in scope_fields(model)))
 
 
 def has_scope(user: AnonymousUser | Any, model: type[models.Model], action: str) -> bool:

@@ -27,7 +27,7 @@ from django.urls import reverse
 
 from himpun.core import services
 from himpun.core.models import BaseModel
-from himpun.core.scoping import subtree_q
+from himpun.core.querysets import within_q
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class ModelScreens:
         unit = getattr(request, "current_unit", None)
         if unit is None or self.model.scope_organisation_wide:
             return qs
-        return qs.filter(subtree_q(self.model.scope_path_field, unit.path))
+        return qs.filter(within_q(self.model, unit.path))
 
     # -- writing (through services) ---------------------------------------------------------
     def form_kwargs(self, request: HttpRequest) -> dict[str, Any]:

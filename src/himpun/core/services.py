@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,8 @@ def jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, memoryview | bytes):
         return "<binary>"
+    if isinstance(value, FieldFile):
+        return value.name or ""  # a stored file: its (random) name, never its content
     return value
 
 

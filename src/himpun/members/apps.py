@@ -8,4 +8,5 @@ class MembersConfig(AppConfig):
     verbose_name = _("Anggota")
 
     def ready(self) -> None:
-        from himpun.members import screens  # noqa: F401  registers screens and tabs
+        # Registers screens and tabs.
+        from himpun.members import card_views, join_views, screens  # noqa: F401

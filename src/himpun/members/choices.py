@@ -11,6 +11,7 @@ class Gender(models.TextChoices):
 
 class Status(models.TextChoices):
     APPLICANT = "calon", _("Calon anggota")
+    REJECTED = "ditolak", _("Ditolak")
     ACTIVE = "aktif", _("Aktif")
     INACTIVE = "nonaktif", _("Nonaktif")
     LEFT = "keluar", _("Keluar")
@@ -18,11 +19,12 @@ class Status(models.TextChoices):
     DECEASED = "meninggal", _("Meninggal")
 
 
-#: Which status may follow which. Leaving, expulsion and death are final.
+#: Which status may follow which. Rejection, leaving, expulsion and death are final.
 TRANSITIONS: dict[str, set[str]] = {
-    Status.APPLICANT: {Status.ACTIVE, Status.LEFT},
+    Status.APPLICANT: {Status.ACTIVE, Status.REJECTED, Status.LEFT},
     Status.ACTIVE: {Status.INACTIVE, Status.LEFT, Status.EXPELLED, Status.DECEASED},
     Status.INACTIVE: {Status.ACTIVE, Status.LEFT, Status.EXPELLED, Status.DECEASED},
+    Status.REJECTED: set(),
     Status.LEFT: set(),
     Status.EXPELLED: set(),
     Status.DECEASED: set(),
@@ -52,3 +54,22 @@ class ConsentMethod(models.TextChoices):
     PAPER = "formulir", _("Formulir kertas bertanda tangan")
     ONLINE = "daring", _("Formulir daring")
     VERBAL = "lisan", _("Lisan, dicatat pengurus")
+
+
+class TransferState(models.TextChoices):
+    REQUESTED = "diminta", _("Menunggu persetujuan")
+    ACCEPTED = "diterima", _("Diterima")
+    REJECTED = "ditolak", _("Ditolak")
+    CANCELLED = "dibatalkan", _("Dibatalkan")
+
+
+class DuplicateState(models.TextChoices):
+    OPEN = "terbuka", _("Perlu diperiksa")
+    MERGED = "digabung", _("Digabung")
+    DISMISSED = "bukan", _("Bukan duplikat")
+
+
+class DuplicateReason(models.TextChoices):
+    NIK = "nik", _("NIK sama")
+    PHONE = "hp", _("Nomor HP sama")
+    NAME_BIRTH = "nama", _("Nama mirip, tanggal lahir sama")

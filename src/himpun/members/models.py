@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+import secrets
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.models import BaseModel
-from himpun.members.choices import Channel, ConsentMethod, EmploymentStatus, Gender, Status
+from himpun.members.choices import (
+    Channel,
+    ConsentMethod,
+    DuplicateState,
+    EmploymentStatus,
+    Gender,
+    Status,
+    TransferState,
+)
 from himpun.structure.regions import RegionField
 
 DEFAULT_NUMBER_FORMAT = "{unit_code}-{year}-{seq:06}"
+
+#: The consent a worker gives when joining (UU 27/2022 on personal data protection). Stored
+#: with each member as the text they agreed to, so later edits do not rewrite history.
+DEFAULT_CONSENT = (
+    "Saya setuju data pribadi saya (nama, NIK, nomor HP, alamat, tempat kerja) disimpan dan "
+    "diolah oleh serikat untuk keperluan keanggotaan, iuran, advokasi dan pendidikan. Data "
+    "saya tidak diberikan kepada perusahaan atau pihak lain tanpa persetujuan saya, kecuali "
+    "diwajibkan undang-undang. Saya dapat meminta salinan, perbaikan atau penghapusan data "
+    "saya kepada pengurus."
+)
+
+
+def new_token() -> str:
+    """An unguessable token for public links (cards, join forms): 128 bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def photo_path(instance: models.Model, filename: str) -> str:
+    # A random name: the file name never carries the member's name or id.
+    return f"foto/{uuid.uuid4().hex}.jpg"
 
 
 class PhoneField(models.CharField):
@@ -36,6 +67,22 @@ class MembershipRule(BaseModel):
         max_length=60,
         default=DEFAULT_NUMBER_FORMAT,
         help_text=_("Bagian yang tersedia: {unit_code}, {org_code}, {year}, {seq:06}."),
+    )
+    consent_text = models.TextField(
+        _("teks persetujuan data pribadi"),
+        default=DEFAULT_CONSENT,
+        help_text=_("Ditampilkan di formulir pendaftaran; disimpan bersama setiap anggota."),
+    )
+    card_validity_years = models.PositiveSmallIntegerField(_("masa berlaku KTA (tahun)"), default=5)
+    duplicate_same_nik = models.BooleanField(_("duplikat: NIK sama"), default=True)
+    duplicate_same_phone = models.BooleanField(_("duplikat: nomor HP sama"), default=True)
+    duplicate_name_birth = models.BooleanField(
+        _("duplikat: nama mirip dan tanggal lahir sama"), default=True
+    )
+    duplicate_name_similarity = models.PositiveSmallIntegerField(
+        _("kemiripan nama minimum (%)"),
+        default=85,
+        help_text=_("Untuk aturan nama mirip: 100 berarti harus persis sama."),
     )
 
     scope_path_field = "organisation__path"
@@ -89,6 +136,8 @@ class Member(BaseModel):
     full_name = models.CharField(_("nama lengkap"), max_length=150)
     #: Lower-case name without punctuation, for search.
     search_name = models.CharField(max_length=150, editable=False, db_index=True)
+    #: The name's sound, Indonesian spelling variants folded ("Moehammad" → "muhamad").
+    search_key = models.CharField(max_length=150, editable=False, blank=True, db_index=True)
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
     birth_place = models.CharField(_("tempat lahir"), max_length=80, blank=True)
@@ -144,6 +193,26 @@ class Member(BaseModel):
         editable=False,
     )
     status_since = models.DateField(_("status sejak"), null=True, blank=True, editable=False)
+    photo = models.ImageField(_("foto"), upload_to=photo_path, blank=True)
+    join_link = models.ForeignKey(
+        "members.JoinLink",
+        verbose_name=_("mendaftar lewat"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="applications",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("digabung ke"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True, editable=False)
 
     class Meta(BaseModel.Meta):
         verbose_name = _("anggota")
@@ -187,3 +256,177 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.status} {self.on}"
+
+
+class Transfer(BaseModel):
+    """A member moving from one unit to another: asked by the old unit, accepted by the new."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("anggota"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_unit = models.ForeignKey(
+        "structure.OrgUnit",
+        verbose_name=_("dari unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_unit = models.ForeignKey(
+        "structure.OrgUnit",
+        verbose_name=_("ke unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("alasan"), max_length=200)
+    state = models.CharField(
+        _("keadaan"), max_length=12, choices=TransferState.choices, default=TransferState.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diminta oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diputuskan oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    decision_note = models.CharField(_("catatan"), max_length=200, blank=True)
+
+    #: Seen from both sides: the unit it leaves and the unit it joins.
+    scope_path_fields = ("from_unit__path", "to_unit__path")
+
+    class Meta(BaseModel.Meta):
+        verbose_name = _("mutasi anggota")
+        verbose_name_plural = _("mutasi anggota")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(state="diminta"),
+                name="transfer_one_open_per_member",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "to_unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.to_unit}"
+
+
+class Card(models.Model):
+    """A member card (KTA). Its QR opens a public page through `token`; reissuing a card
+    revokes the old one, so a lost or outdated card stops verifying."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("anggota"), on_delete=models.CASCADE, related_name="cards"
+    )
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    number = models.CharField(_("nomor anggota"), max_length=60)
+    issued_on = models.DateField(_("diterbitkan"))
+    valid_until = models.DateField(_("berlaku sampai"))
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diterbitkan oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("kartu anggota")
+        verbose_name_plural = _("kartu anggota")
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"KTA {self.number}"
+
+
+class JoinLink(BaseModel):
+    """A unit's public join form. Each link carries its recruitment channel, so a poster's QR
+    and a WhatsApp post can be told apart in the joins-by-channel report."""
+
+    unit = models.ForeignKey(
+        "structure.OrgUnit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="join_links",
+    )
+    label = models.CharField(_("nama tautan"), max_length=80)
+    channel = models.CharField(
+        _("jalur rekrutmen"), max_length=16, choices=Channel.choices, default=Channel.SOCIAL_MEDIA
+    )
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True, editable=False)
+
+    class Meta(BaseModel.Meta):
+        verbose_name = _("tautan pendaftaran")
+        verbose_name_plural = _("tautan pendaftaran")
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class JoinAttempt(models.Model):
+    """One submission of a public form, kept briefly to throttle floods. Only a keyed hash
+    of the address is stored, never the address itself."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.at}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two records that may be the same worker, waiting for someone to decide."""
+
+    organisation = models.ForeignKey(
+        "structure.OrgUnit", on_delete=models.CASCADE, related_name="+"
+    )
+    member_a = models.ForeignKey(
+        Member, verbose_name=_("anggota A"), on_delete=models.CASCADE, related_name="+"
+    )
+    member_b = models.ForeignKey(
+        Member, verbose_name=_("anggota B"), on_delete=models.CASCADE, related_name="+"
+    )
+    reasons = models.CharField(_("alasan"), max_length=40)
+    score = models.PositiveSmallIntegerField(_("skor"), default=0)
+    state = models.CharField(
+        _("keadaan"), max_length=10, choices=DuplicateState.choices, default=DuplicateState.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diputuskan oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    found_at = models.DateTimeField(_("ditemukan"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kemungkinan duplikat")
+        verbose_name_plural = _("kemungkinan duplikat")
+        ordering = ["-score", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member_a", "member_b"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(member_a__lt=models.F("member_b")), name="duplicate_pair_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_a_id} ~ {self.member_b_id}"

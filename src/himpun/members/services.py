@@ -22,7 +22,7 @@ from himpun.members.models import (
     NumberSequence,
     StatusChange,
 )
-from himpun.members.validation import search_name
+from himpun.members.validation import name_key, search_name
 from himpun.structure.models import OrgUnit
 from himpun.structure.services import MEMBERS, unit_counts_adjust
 
@@ -88,6 +88,7 @@ def member_register(
         unit=unit,
         full_name=full_name.strip(),
         search_name=search_name(full_name),
+        search_key=name_key(full_name),
         status=status,
         status_since=on,
         **fields,
@@ -144,7 +145,9 @@ def member_status_change(
 def member_update(*, actor: Any, member: Member, expected_version: int) -> Member:
     """Save an edited member (optimistic locking) and keep its search name in step."""
     member = object_update(actor=actor, instance=member, expected_version=expected_version)
-    Member._base_manager.filter(pk=member.pk).update(search_name=search_name(member.full_name))
+    Member._base_manager.filter(pk=member.pk).update(
+        search_name=search_name(member.full_name), search_key=name_key(member.full_name)
+    )
     return member
 
 

@@ -81,7 +81,47 @@ def phone_clean(value: str) -> str:
 
 
 def search_name(full_name: str) -> str:
-    return re.sub(r"[^\w\s]", "", full_name.lower()).strip()[:150]
+    return " ".join(re.sub(r"[^\w\s]", "", full_name.lower()).split())[:150]
+
+
+#: Spellings that sound the same in Indonesian names: the old (pre-1972) spelling, Arabic
+#: transliterations and common slips. Applied in order, longest first.
+_SOUNDS = (
+    ("oe", "u"),
+    ("dj", "j"),
+    ("tj", "c"),
+    ("sj", "sy"),
+    ("nj", "ny"),
+    ("ch", "h"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("sh", "s"),
+    ("sy", "s"),
+    ("q", "k"),
+    ("v", "f"),
+    ("x", "ks"),
+    ("z", "j"),
+)
+
+
+def word_key(word: str) -> str:
+    """The consonant skeleton of one name word, spelling variants folded: "Moehammad",
+    "Muhamad" and "Mochamad" all give "mhmd"; "Soetrisno" and "Sutrisno" give "strsn"."""
+    w = re.sub(r"[^a-z]", "", word.lower())
+    if not w:
+        return ""
+    for old, new in _SOUNDS:
+        w = w.replace(old, new)
+    first, rest = w[0], re.sub(r"[aeiouy]", "", w[1:])
+    rest = re.sub(r"(.)\1+", r"\1", rest)  # doubled consonants: Abdullah = Abdulah
+    return (first + rest)[:40]
+
+
+def name_key(full_name: str) -> str:
+    """Space-separated skeletons of every word of a name (see `word_key`)."""
+    return " ".join(k for k in (word_key(w) for w in search_name(full_name).split()) if k)[:150]
 
 
 def whatsapp_link(e164: str) -> str:
