@@ -73,3 +73,12 @@ def has_scope(user: AnonymousUser | Any, model: type[models.Model], action: str)
     if user.is_superuser:
         return True
     return scope_filter(user, model, action) is not None
+
+
+def may(user: Any, model: type[models.Model], action: str, path: str) -> bool:
+    """Whether `user` may `action` rows of `model` that belong to the unit at `path`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(path.startswith(p) for p in scope_paths(user, permission_name(model, action)))

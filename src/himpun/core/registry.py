@@ -55,6 +55,7 @@ class ModelScreens:
         detail_fields: fields shown on the profile tab.
         select_related: relations every list/detail query joins.
         menu_group / icon: where the model appears in the navigation.
+        actions: the generic actions this model offers (others answer 404 and are not shown).
     """
 
     model: type[BaseModel]
@@ -69,6 +70,9 @@ class ModelScreens:
     select_related: tuple[str, ...] = ()
     menu_group: str = ""
     icon: str = "bi-list"
+    #: Generic actions offered; a model written only through its own workflow (a transfer is
+    #: requested and accepted, not edited) offers ("view", "export").
+    actions: tuple[str, ...] = ("view", "add", "change", "delete", "export")
 
     # -- names and urls ---------------------------------------------------------------------
     @property

@@ -62,6 +62,8 @@ class ScreenView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if self.action not in self.screens.actions:
+            raise Http404
         if not has_scope(request.user, self.screens.model, self.action):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -70,6 +72,8 @@ class ScreenView(View):
         return get_object_or_404(self.screens.queryset(self.request, action or self.action), pk=pk)
 
     def can(self, action: str, obj: Model | None = None) -> bool:
+        if action not in self.screens.actions:
+            return False
         if obj is None:
             return has_scope(self.request.user, self.screens.model, action)
         return self.screens.queryset(self.request, action).filter(pk=obj.pk).exists()

@@ -5,8 +5,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.filtersets import ObjectFilterSet, SubtreeFilter
-from himpun.members.choices import EmploymentStatus, Gender, Status
-from himpun.members.models import Member, MembershipRule
+from himpun.members.choices import EmploymentStatus, Gender, Status, TransferState
+from himpun.members.models import Member, MembershipRule, Transfer
 from himpun.members.validation import search_name
 
 
@@ -52,3 +52,15 @@ class MembershipRuleFilterSet(ObjectFilterSet):
     class Meta:
         model = MembershipRule
         fields: list[str] = []
+
+
+class TransferFilterSet(ObjectFilterSet):
+    search_fields = ("member__full_name", "from_unit__code", "to_unit__code")
+    within = SubtreeFilter()
+    state = django_filters.ChoiceFilter(
+        choices=TransferState.choices, label=_("Keadaan"), empty_label=_("Semua")
+    )
+
+    class Meta:
+        model = Transfer
+        fields = ["state"]

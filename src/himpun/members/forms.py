@@ -199,3 +199,39 @@ class MembershipRuleForm(ScopedModelForm):
                 % {"example": DEFAULT_NUMBER_FORMAT}
             ) from exc
         return fmt
+
+
+class TransferRequestForm(forms.Form):
+    """Ask for a member to move: the receiving unit is named by its code (it may lie outside
+    the asker's own scope, so it is typed, not picked from a list)."""
+
+    to_unit_code = forms.CharField(
+        label=_("Kode unit tujuan"),
+        max_length=30,
+        help_text=_("Kode unit penerima, misalnya PUK-SAM. Unit penerima yang menyetujui."),
+    )
+    reason = forms.CharField(label=_("Alasan"), max_length=200)
+
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        style_widgets(self)
+
+    def clean_to_unit_code(self) -> OrgUnit:
+        code = self.cleaned_data["to_unit_code"].strip()
+        unit = OrgUnit._base_manager.filter(
+            organisation_id=self.member.organisation_id, code__iexact=code
+        ).first()
+        if unit is None:
+            raise forms.ValidationError(
+                _("Tidak ada unit berkode %(code)s di organisasi ini.") % {"code": code}
+            )
+        return unit
+
+
+class TransferDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Catatan"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)

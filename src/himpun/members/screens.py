@@ -7,12 +7,20 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from himpun.core.querysets import may
 from himpun.core.registry import ModelScreens, Tab, registry
-from himpun.members.filtersets import MemberFilterSet, MembershipRuleFilterSet
-from himpun.members.forms import MemberForm, MemberImportForm, MembershipRuleForm
-from himpun.members.models import Member, MembershipRule
-from himpun.members.services import member_register, member_update
-from himpun.members.tables import MembershipRuleTable, MemberTable
+from himpun.members.choices import TransferState
+from himpun.members.filtersets import MemberFilterSet, MembershipRuleFilterSet, TransferFilterSet
+from himpun.members.forms import (
+    MemberForm,
+    MemberImportForm,
+    MembershipRuleForm,
+    TransferDecisionForm,
+    TransferRequestForm,
+)
+from himpun.members.models import Member, MembershipRule, Transfer
+from himpun.members.services import MOVABLE, member_register, member_update
+from himpun.members.tables import MembershipRuleTable, MemberTable, TransferTable
 from himpun.members.validation import whatsapp_link
 
 
@@ -122,5 +130,90 @@ registry.add_tab(
     Member,
     Tab(
         "status", _("Riwayat status"), "members/tabs/status.html", order=10, context=_status_context
+    ),
+)
+
+
+@registry.register
+class TransferScreens(ModelScreens):
+    """Transfers are requested from a member's page and decided by the receiving unit; the
+    list is the queue of both sides, never edited directly."""
+
+    model = Transfer
+    path = "anggota/mutasi"
+    filterset_class = TransferFilterSet
+    table_class = TransferTable
+    form_class = TransferDecisionForm
+    actions = ("view", "export")
+    export_fields = (
+        "member__number",
+        "member__full_name",
+        "from_unit__code",
+        "to_unit__code",
+        "reason",
+        "state",
+        "created_at",
+        "decided_at",
+        "decision_note",
+    )
+    detail_fields = (
+        "member",
+        "from_unit",
+        "to_unit",
+        "reason",
+        "state",
+        "requested_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    )
+    select_related = ("member", "from_unit", "to_unit")
+    menu_group = "anggota"
+    icon = "bi-arrow-left-right"
+
+
+def _transfers_context(request: HttpRequest, member: Member) -> dict[str, Any]:
+    transfers = list(member.transfers.select_related("from_unit", "to_unit", "requested_by"))
+    is_open = any(t.state == TransferState.REQUESTED for t in transfers)
+    can_request = (
+        not is_open
+        and member.status in MOVABLE
+        and may(request.user, Member, "change", member.unit.path)
+    )
+    return {
+        "transfers": transfers,
+        "can_request": can_request,
+        "form": TransferRequestForm(member=member) if can_request else None,
+    }
+
+
+def _decision_context(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
+    is_open = transfer.state == TransferState.REQUESTED
+    return {
+        "can_decide": is_open and may(request.user, Transfer, "change", transfer.to_unit.path),
+        "can_cancel": is_open and may(request.user, Transfer, "change", transfer.from_unit.path),
+        "form": TransferDecisionForm(),
+    }
+
+
+registry.add_tab(
+    Member,
+    Tab(
+        "mutasi",
+        _("Mutasi"),
+        "members/tabs/transfers.html",
+        order=30,
+        context=_transfers_context,
+    ),
+)
+registry.add_tab(
+    Transfer,
+    Tab(
+        "putusan",
+        _("Persetujuan"),
+        "members/tabs/transfer_decision.html",
+        order=5,
+        context=_decision_context,
     ),
 )

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 
 from himpun.core.scoping import subtree_q
 from himpun.core.services import audit_record, diff, object_update, snapshot
-from himpun.members.choices import TRANSITIONS, Status
+from himpun.members.choices import TRANSITIONS, Status, TransferState
 from himpun.members.models import (
     DEFAULT_NUMBER_FORMAT,
     Member,
     MembershipRule,
     NumberSequence,
     StatusChange,
+    Transfer,
 )
 from himpun.members.validation import name_key, search_name
 from himpun.structure.models import OrgUnit
@@ -149,6 +150,108 @@ def member_update(*, actor: Any, member: Member, expected_version: int) -> Membe
         search_name=search_name(member.full_name), search_key=name_key(member.full_name)
     )
     return member
+
+
+# -- transfers ---------------------------------------------------------------------------------
+
+#: Statuses that can move between units (a member who left has nothing to move).
+MOVABLE = {Status.APPLICANT, Status.ACTIVE, Status.INACTIVE}
+
+
+@transaction.atomic
+def member_transfer_request(
+    *, actor: Any, member: Member, to_unit: OrgUnit, reason: str
+) -> Transfer:
+    """Ask for `member` to move to `to_unit`. The receiving unit accepts or rejects."""
+    member = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
+    to_unit = OrgUnit._base_manager.get(pk=to_unit.pk)
+    if member.status not in MOVABLE or member.archived_at:
+        raise ValidationError(_("Hanya anggota aktif, nonaktif atau calon yang dapat dimutasi."))
+    if to_unit.organisation_id != member.organisation_id:
+        raise ValidationError({"to_unit": _("Unit tujuan harus di organisasi yang sama.")})
+    if to_unit.archived_at is not None:
+        raise ValidationError({"to_unit": _("Unit tujuan sudah diarsipkan.")})
+    if to_unit.pk == member.unit_id:
+        raise ValidationError({"to_unit": _("Anggota sudah berada di unit ini.")})
+    if Transfer.objects.filter(member=member, state=TransferState.REQUESTED).exists():
+        raise ValidationError(_("Mutasi anggota ini masih menunggu persetujuan."))
+    transfer = Transfer.objects.create(
+        member=member,
+        from_unit=member.unit,
+        to_unit=to_unit,
+        reason=reason.strip(),
+        requested_by=_user(actor),
+    )
+    audit_record(actor=actor, action="create", instance=transfer, changes=snapshot(transfer))
+    return transfer
+
+
+def _transfer_decide(
+    *, actor: Any, transfer: Transfer, state: str, note: str = ""
+) -> tuple[Transfer, Member]:
+    transfer = Transfer._base_manager.select_for_update().get(pk=transfer.pk)
+    if transfer.state != TransferState.REQUESTED:
+        raise ValidationError(
+            _("Mutasi ini sudah %(state)s.") % {"state": transfer.get_state_display().lower()}
+        )
+    member = (
+        Member._base_manager.select_for_update().select_related("unit").get(pk=transfer.member_id)
+    )
+    before = snapshot(transfer)
+    transfer.state = state
+    transfer.decided_by = _user(actor)
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note.strip()
+    transfer.version += 1
+    transfer.save()
+    audit_record(
+        actor=actor, action="update", instance=transfer, changes=diff(before, snapshot(transfer))
+    )
+    return transfer, member
+
+
+@transaction.atomic
+def member_transfer_accept(*, actor: Any, transfer: Transfer, note: str = "") -> Member:
+    """The receiving unit takes the member in: the member, their counts and who may see them
+    move to the new unit at once; the transfer stays as history."""
+    transfer, member = _transfer_decide(
+        actor=actor, transfer=transfer, state=TransferState.ACCEPTED, note=note
+    )
+    if member.unit_id != transfer.from_unit_id or member.status not in MOVABLE:
+        raise ValidationError(_("Anggota ini sudah berpindah atau berubah status sejak diminta."))
+    to_unit = OrgUnit._base_manager.get(pk=transfer.to_unit_id)
+    if to_unit.archived_at is not None:
+        raise ValidationError(_("Unit tujuan sudah diarsipkan."))
+    before = snapshot(member)
+    old_path = member.unit.path
+    Member._base_manager.filter(pk=member.pk).update(
+        unit=to_unit, version=F("version") + 1, updated_at=timezone.now()
+    )
+    deltas = _counter_deltas(old_path, member.status, None)
+    for key, delta in _counter_deltas(to_unit.path, None, member.status).items():
+        deltas[key] = deltas.get(key, 0) + delta
+    unit_counts_adjust(deltas=deltas)
+    member.refresh_from_db()
+    audit_record(
+        actor=actor, action="update", instance=member, changes=diff(before, snapshot(member))
+    )
+    return member
+
+
+@transaction.atomic
+def member_transfer_reject(*, actor: Any, transfer: Transfer, note: str = "") -> Transfer:
+    transfer, _member = _transfer_decide(
+        actor=actor, transfer=transfer, state=TransferState.REJECTED, note=note
+    )
+    return transfer
+
+
+@transaction.atomic
+def member_transfer_cancel(*, actor: Any, transfer: Transfer, note: str = "") -> Transfer:
+    transfer, _member = _transfer_decide(
+        actor=actor, transfer=transfer, state=TransferState.CANCELLED, note=note
+    )
+    return transfer
 
 
 def members_as_of(qs: QuerySet, on: datetime.date) -> QuerySet:

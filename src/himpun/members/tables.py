@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himpun.core.tables import LinkColumn, ObjectTable
 from himpun.core.templatetags.himpun import phone_id
-from himpun.members.models import Member, MembershipRule
+from himpun.members.models import Member, MembershipRule, Transfer
 
 
 class MemberTable(ObjectTable):
@@ -35,3 +35,19 @@ class MembershipRuleTable(ObjectTable):
     class Meta(ObjectTable.Meta):
         model = MembershipRule
         fields = ("select", "organisation", "number_format")
+
+
+class TransferTable(ObjectTable):
+    member = LinkColumn(verbose_name=_("Anggota"), order_by=("member__search_name",))
+    from_unit = tables.Column(verbose_name=_("Dari"), order_by=("from_unit__name",))
+    to_unit = tables.Column(verbose_name=_("Ke"), order_by=("to_unit__name",))
+    state = tables.Column(verbose_name=_("Keadaan"))
+    created_at = tables.DateColumn(verbose_name=_("Diminta"), format="SHORT_DATE_FORMAT")
+
+    class Meta(ObjectTable.Meta):
+        model = Transfer
+        fields = ("select", "member", "from_unit", "to_unit", "state", "created_at")
+
+    def render_state(self, value, record):
+        css = {"diminta": "info", "diterima": "success"}.get(record.state, "secondary")
+        return format_html('<span class="badge text-bg-{}">{}</span>', css, value)

@@ -1,17 +1,24 @@
-"""Change a member's status (aktif → nonaktif → keluar …)."""
+"""Member workflows beyond editing: status changes and transfers between units."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from himpun.members.forms import StatusForm
-from himpun.members.models import Member
-from himpun.members.services import member_status_change
+from himpun.core.querysets import may
+from himpun.members.forms import StatusForm, TransferDecisionForm, TransferRequestForm
+from himpun.members.models import Member, Transfer
+from himpun.members.services import (
+    member_status_change,
+    member_transfer_accept,
+    member_transfer_cancel,
+    member_transfer_reject,
+    member_transfer_request,
+)
 
 
 @login_required
@@ -33,3 +40,74 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Status %(name)s diperbarui.") % {"name": member})
             return HttpResponseRedirect(member.get_absolute_url() + "status/")
     return render(request, "members/status_form.html", {"object": member, "form": form})
+
+
+@login_required
+def transfer_request(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(
+        Member.objects.restrict(request.user, "change").select_related("unit"), pk=pk
+    )
+    form = TransferRequestForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = member_transfer_request(
+                actor=request.user,
+                member=member,
+                to_unit=form.cleaned_data["to_unit_code"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc, {"to_unit": "to_unit_code"})
+        else:
+            messages.success(
+                request,
+                _("Permintaan mutasi ke %(unit)s dikirim; menunggu persetujuan unit penerima.")
+                % {"unit": transfer.to_unit},
+            )
+            return HttpResponseRedirect(member.get_absolute_url() + "mutasi/")
+    return render(request, "members/transfer_form.html", {"object": member, "form": form})
+
+
+@login_required
+def transfer_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept or reject (the receiving unit) or cancel (the sending unit) a transfer."""
+    transfer = get_object_or_404(
+        Transfer.objects.restrict(request.user).select_related("from_unit", "to_unit", "member"),
+        pk=pk,
+    )
+    decision = request.POST.get("decision")
+    side = transfer.from_unit if decision == "batal" else transfer.to_unit
+    if request.method != "POST" or not may(request.user, Transfer, "change", side.path):
+        raise Http404
+    form = TransferDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        return HttpResponseRedirect(transfer.get_absolute_url() + "putusan/")
+    note = form.cleaned_data["note"]
+    service = {
+        "terima": member_transfer_accept,
+        "tolak": member_transfer_reject,
+        "batal": member_transfer_cancel,
+    }.get(decision)
+    if service is None:
+        raise Http404
+    try:
+        service(actor=request.user, transfer=transfer, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = {
+            "terima": _("%(name)s kini anggota %(unit)s."),
+            "tolak": _("Mutasi %(name)s ke %(unit)s ditolak."),
+            "batal": _("Permintaan mutasi %(name)s ke %(unit)s dibatalkan."),
+        }[decision]
+        messages.success(request, text % {"name": transfer.member, "unit": transfer.to_unit})
+    return HttpResponseRedirect(transfer.get_absolute_url() + "putusan/")
+
+
+def _errors_to_form(form, exc: ValidationError, rename: dict[str, str]) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(rename.get(field), errors)
+    else:
+        form.add_error(None, exc.messages)
