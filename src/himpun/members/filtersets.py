@@ -1,13 +1,11 @@
-import re
-
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.filtersets import ObjectFilterSet, SubtreeFilter
 from himpun.members.choices import EmploymentStatus, Gender, Status, TransferState
 from himpun.members.models import Member, MembershipRule, Transfer
-from himpun.members.validation import search_name
+from himpun.members.search import member_search
 
 
 class MemberFilterSet(ObjectFilterSet):
@@ -29,21 +27,7 @@ class MemberFilterSet(ObjectFilterSet):
         fields = ["status", "gender", "employment_status"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        digits = re.sub(r"\D", "", value)
-        if len(digits) >= 9 and len(digits) >= len(value.replace(" ", "")) - 4:
-            if len(digits) == 16:
-                return queryset.filter(nik=digits)
-            national = digits[2:] if digits.startswith("62") else digits.lstrip("0")
-            return queryset.filter(Q(phone__endswith=national) | Q(number__icontains=value))
-        words = search_name(value).split()
-        q = Q(number__iexact=value)
-        name_q = Q()
-        for word in words:
-            name_q &= Q(search_name__contains=word)
-        return queryset.filter(q | name_q) if words else queryset.filter(q)
+        return member_search(queryset, value)
 
 
 class MembershipRuleFilterSet(ObjectFilterSet):

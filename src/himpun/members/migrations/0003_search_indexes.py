@@ -17,13 +17,13 @@ PG = [
     "USING gin (search_key gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS member_phone_prefix ON members_member "
     "(phone varchar_pattern_ops)",
-    "CREATE INDEX IF NOT EXISTS member_number_upper ON members_member (upper(number))",
+    "CREATE INDEX IF NOT EXISTS member_number ON members_member (number)",
 ]
 PG_DROP = [
     "DROP INDEX IF EXISTS member_search_name_trgm",
     "DROP INDEX IF EXISTS member_search_key_trgm",
     "DROP INDEX IF EXISTS member_phone_prefix",
-    "DROP INDEX IF EXISTS member_number_upper",
+    "DROP INDEX IF EXISTS member_number",
 ]
 SQLITE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS members_member_fts USING fts5("
@@ -40,14 +40,14 @@ SQLITE = [
     "CREATE TRIGGER IF NOT EXISTS members_member_fts_del AFTER DELETE ON members_member BEGIN "
     "INSERT INTO members_member_fts(members_member_fts, rowid, words) "
     "VALUES ('delete', old.id, old.search_name || ' ' || old.search_key); END",
-    "CREATE INDEX IF NOT EXISTS member_number_nocase ON members_member (number COLLATE NOCASE)",
+    "CREATE INDEX IF NOT EXISTS member_number ON members_member (number)",
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS members_member_fts_ins",
     "DROP TRIGGER IF EXISTS members_member_fts_upd",
     "DROP TRIGGER IF EXISTS members_member_fts_del",
     "DROP TABLE IF EXISTS members_member_fts",
-    "DROP INDEX IF EXISTS member_number_nocase",
+    "DROP INDEX IF EXISTS member_number",
 ]
 
 
