@@ -46,6 +46,7 @@ class AuditEntry(models.Model):
         ARCHIVE = "archive", _("diarsipkan")
         RESTORE = "restore", _("dipulihkan")
         MOVE = "move", _("dipindahkan")
+        MERGE = "merge", _("digabung")
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -225,7 +225,11 @@ class Member(BaseModel):
                 name="member_number_unique",
             )
         ]
-        indexes = [models.Index(fields=["unit", "status"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            # Duplicate detection compares people born on the same day.
+            models.Index(fields=["organisation", "birth_date"], name="member_org_birth"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

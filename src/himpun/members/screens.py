@@ -19,7 +19,13 @@ from himpun.members.forms import (
     TransferRequestForm,
 )
 from himpun.members.models import Member, MembershipRule, Transfer
-from himpun.members.services import MOVABLE, member_register, member_update
+from himpun.members.services import (
+    MOVABLE,
+    member_archive,
+    member_delete,
+    member_register,
+    member_update,
+)
 from himpun.members.tables import MembershipRuleTable, MemberTable, TransferTable
 from himpun.members.validation import whatsapp_link
 
@@ -103,6 +109,14 @@ class MemberScreens(ModelScreens):
         return member_update(
             actor=request.user, member=form.save(commit=False), expected_version=expected_version
         )
+
+    def delete(self, *, request: HttpRequest, obj: Any, batch: Any = None) -> None:
+        member_delete(actor=request.user, member=obj, batch=batch)
+
+    def archive(
+        self, *, request: HttpRequest, obj: Any, archive: bool = True, batch: Any = None
+    ) -> Member:
+        return member_archive(actor=request.user, member=obj, archive=archive, batch=batch)
 
 
 @registry.register

@@ -13,8 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himpun.core.scoping import subtree_q
-from himpun.core.services import audit_record, diff, object_update, snapshot
+from himpun.core.services import (
+    audit_record,
+    diff,
+    object_archive,
+    object_delete,
+    object_update,
+    snapshot,
+)
 from himpun.members.choices import TRANSITIONS, Status, TransferState
+from himpun.members.duplicates import duplicates_for, duplicates_record
 from himpun.members.models import (
     DEFAULT_NUMBER_FORMAT,
     Member,
@@ -105,6 +113,7 @@ def member_register(
     audit_record(
         actor=actor, action="create", instance=member, changes=snapshot(member), batch=batch
     )
+    duplicates_record(member.organisation_id, duplicates_for(member))
     return member
 
 
@@ -114,6 +123,8 @@ def member_status_change(
 ) -> Member:
     """Move a member along the lifecycle; counters follow, history keeps every step."""
     member = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
+    if member.archived_at is not None:
+        raise ValidationError(_("Data ini sudah digabung atau diarsipkan."))
     if status not in TRANSITIONS[member.status]:
         raise ValidationError(
             _("Status %(old)s tidak dapat diubah menjadi %(new)s.")
@@ -146,9 +157,12 @@ def member_status_change(
 def member_update(*, actor: Any, member: Member, expected_version: int) -> Member:
     """Save an edited member (optimistic locking) and keep its search name in step."""
     member = object_update(actor=actor, instance=member, expected_version=expected_version)
+    member.search_name = search_name(member.full_name)
+    member.search_key = name_key(member.full_name)
     Member._base_manager.filter(pk=member.pk).update(
-        search_name=search_name(member.full_name), search_key=name_key(member.full_name)
+        search_name=member.search_name, search_key=member.search_key
     )
+    duplicates_record(member.organisation_id, duplicates_for(member))
     return member
 
 
@@ -252,6 +266,30 @@ def member_transfer_cancel(*, actor: Any, transfer: Transfer, note: str = "") ->
         actor=actor, transfer=transfer, state=TransferState.CANCELLED, note=note
     )
     return transfer
+
+
+@transaction.atomic
+def member_archive(
+    *, actor: Any, member: Member, archive: bool = True, batch: Any = None
+) -> Member:
+    """Archive a record entered by mistake (or restore it): it leaves lists and counts."""
+    member = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
+    if not archive and member.merged_into_id:
+        raise ValidationError(_("Data yang sudah digabung tidak dapat dipulihkan."))
+    if (member.archived_at is not None) == archive:
+        return member
+    old, new = (member.status, None) if archive else (None, member.status)
+    unit_counts_adjust(deltas=_counter_deltas(member.unit.path, old, new))
+    return object_archive(actor=actor, instance=member, archive=archive, batch=batch)
+
+
+@transaction.atomic
+def member_delete(*, actor: Any, member: Member, batch: Any = None) -> None:
+    """Delete a record entered by mistake; its counts go with it (history stays audited)."""
+    member = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
+    if member.archived_at is None:
+        unit_counts_adjust(deltas=_counter_deltas(member.unit.path, member.status, None))
+    object_delete(actor=actor, instance=member, batch=batch)
 
 
 def members_as_of(qs: QuerySet, on: datetime.date) -> QuerySet:
