@@ -18,6 +18,10 @@ def himpun(request: HttpRequest) -> dict[str, Any]:
     for s in registry.all():
         if s.menu_group and has_scope(user, s.model, "view"):
             menu.setdefault(s.menu_group, []).append(s)
+    for group, links in registry.links.items():
+        for link in links:
+            if has_scope(user, link.model, link.action):
+                menu.setdefault(group, []).append(link)
     return {
         "menu": menu,
         "current_unit": getattr(request, "current_unit", None),

@@ -42,6 +42,27 @@ class Tab:
     visible: Callable[[HttpRequest, Any], bool] | None = None
 
 
+@dataclass
+class MenuLink:
+    """A page outside the generic screens (a review queue) in a menu group; shown to users
+    who may `action` on `model` somewhere."""
+
+    label: str
+    url_name: str
+    icon: str
+    model: type
+    action: str = "view"
+    order: int = 100
+
+    @property
+    def url_list(self) -> str:
+        return reverse(self.url_name)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        return str(self.label)
+
+
 class ModelScreens:
     """Everything the generic screens need to know about one model.
 
@@ -179,6 +200,7 @@ class ModelScreens:
 class Registry:
     screens: dict[type, ModelScreens] = field(default_factory=dict)
     tabs: dict[type, list[Tab]] = field(default_factory=dict)
+    links: dict[str, list[MenuLink]] = field(default_factory=dict)
 
     def register(self, cls: type[ModelScreens]) -> type[ModelScreens]:
         self.screens[cls.model] = cls()
@@ -187,6 +209,10 @@ class Registry:
     def add_tab(self, model: type, tab: Tab) -> None:
         self.tabs.setdefault(model, []).append(tab)
         self.tabs[model].sort(key=lambda t: t.order)
+
+    def add_link(self, group: str, link: MenuLink) -> None:
+        self.links.setdefault(group, []).append(link)
+        self.links[group].sort(key=lambda x: x.order)
 
     def for_model(self, model: type) -> ModelScreens:
         return self.screens[model]

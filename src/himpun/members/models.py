@@ -13,6 +13,7 @@ from himpun.core.models import BaseModel
 from himpun.members.choices import (
     Channel,
     ConsentMethod,
+    DuplicateReason,
     DuplicateState,
     EmploymentStatus,
     Gender,
@@ -434,3 +435,8 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_a_id} ~ {self.member_b_id}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        labels = dict(DuplicateReason.choices)
+        return [str(labels.get(r, r)) for r in self.reasons.split(",") if r]

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.querysets import may
-from himpun.core.registry import ModelScreens, Tab, registry
+from himpun.core.registry import MenuLink, ModelScreens, Tab, registry
 from himpun.members.choices import TransferState
 from himpun.members.filtersets import MemberFilterSet, MembershipRuleFilterSet, TransferFilterSet
 from himpun.members.forms import (
@@ -230,4 +230,9 @@ registry.add_tab(
         order=5,
         context=_decision_context,
     ),
+)
+
+registry.add_link(
+    "anggota",
+    MenuLink(_("Kemungkinan duplikat"), "members:duplicates", "bi-people", Member, order=50),
 )

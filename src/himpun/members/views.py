@@ -5,13 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from himpun.core.querysets import may
+from himpun.core.querysets import has_scope, may
+from himpun.core.views import display_fields
+from himpun.members.choices import DuplicateState
+from himpun.members.duplicates import duplicate_dismiss, member_merge
 from himpun.members.forms import StatusForm, TransferDecisionForm, TransferRequestForm
-from himpun.members.models import Member, Transfer
+from himpun.members.models import DuplicateCandidate, Member, Transfer
 from himpun.members.services import (
     member_status_change,
     member_transfer_accept,
@@ -111,3 +116,82 @@ def _errors_to_form(form, exc: ValidationError, rename: dict[str, str]) -> None:
             form.add_error(rename.get(field), errors)
     else:
         form.add_error(None, exc.messages)
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+#: Fields shown side by side when comparing two records.
+COMPARE_FIELDS = (
+    "number",
+    "full_name",
+    "status",
+    "unit",
+    "gender",
+    "birth_place",
+    "birth_date",
+    "nik",
+    "phone",
+    "email",
+    "employer",
+    "department",
+    "joined_on",
+)
+
+
+def _visible_pairs(user) -> QuerySet:
+    """Open pairs whose two records the user may both see (a pair half out of scope is
+    someone else's to decide, and showing it would leak the other record)."""
+    visible = Member.objects.restrict(user).filter(archived_at__isnull=True).values("pk")
+    return DuplicateCandidate.objects.filter(
+        state=DuplicateState.OPEN, member_a__in=visible, member_b__in=visible
+    ).select_related("member_a__unit", "member_b__unit")
+
+
+@login_required
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    if not has_scope(request.user, Member, "view"):
+        raise Http404
+    pairs = list(_visible_pairs(request.user)[:100])
+    return render(request, "members/duplicates.html", {"pairs": pairs})
+
+
+@login_required
+def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(_visible_pairs(request.user), pk=pk)
+    a, b = candidate.member_a, candidate.member_b
+    changeable = Member.objects.restrict(request.user, "change").filter(pk__in=[a.pk, b.pk])
+    can_decide = changeable.count() == 2
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404
+        try:
+            if request.POST.get("decision") == "bukan":
+                duplicate_dismiss(actor=request.user, candidate=candidate)
+                messages.success(request, _("Ditandai bukan duplikat."))
+            else:
+                keep = a if request.POST.get("keep") == str(a.pk) else b
+                drop = b if keep is a else a
+                if request.POST.get("keep") not in (str(a.pk), str(b.pk)):
+                    raise ValidationError(_("Pilih data yang dipertahankan."))
+                survivor = member_merge(actor=request.user, survivor=keep, duplicate=drop)
+                messages.success(
+                    request,
+                    _("Data digabung ke %(name)s; riwayat dan kartu ikut pindah.")
+                    % {"name": survivor},
+                )
+                return HttpResponseRedirect(survivor.get_absolute_url())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(reverse("members:duplicates"))
+    rows = [
+        (label, va, vb, va != vb)
+        for (label, va), (_label, vb) in zip(
+            display_fields(a, COMPARE_FIELDS), display_fields(b, COMPARE_FIELDS), strict=True
+        )
+    ]
+    return render(
+        request,
+        "members/duplicate_review.html",
+        {"candidate": candidate, "a": a, "b": b, "rows": rows, "can_decide": can_decide},
+    )
