@@ -37,6 +37,13 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("HIMPUN_DEBUG")
 ALLOWED_HOSTS = os.environ.get("HIMPUN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+#: How many reverse proxies (nginx) stand in front of Himpun: the client address for rate
+#: limits is then read from X-Forwarded-For. 0 (the default) trusts only REMOTE_ADDR.
+HIMPUN_TRUSTED_PROXIES = int(os.environ.get("HIMPUN_TRUSTED_PROXIES", "0") or 0)
+if HIMPUN_TRUSTED_PROXIES:
+    # The proxy says whether the visitor came over https (nginx: X-Forwarded-Proto).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("HIMPUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]

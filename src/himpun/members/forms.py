@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
 
 from himpun.core.forms import ScopedModelForm, style_widgets
 from himpun.members.choices import TRANSITIONS, Status
@@ -17,6 +22,52 @@ from himpun.members.validation import nik_clean, nik_crosscheck, phone_clean
 from himpun.structure.models import OrgUnit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; larger is refused, not decoded
+PHOTO_SIDE = 600
+
+
+class _CurrentPhoto:
+    """What the file widget shows for a stored photo: a link to the scoped photo view, never
+    the file's path in storage."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return str(_("foto saat ini"))
+
+
+class PhotoInput(forms.ClearableFileInput):
+    current_url = ""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = _CurrentPhoto(self.current_url)
+        return context
+
+
+def photo_reencode(upload: UploadedFile) -> ContentFile:
+    """A photo as the card and the member page use it: RGB JPEG, quality 85, at most 600 px
+    on its longest side, turned upright, with no EXIF (no camera, place or time)."""
+    upload.seek(0)
+    img = Image.open(upload)
+    if img.width * img.height > PHOTO_MAX_PIXELS:
+        raise ValidationError(_("Resolusi foto terlalu besar."))
+    img.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))  # JPEG: decode at a reduced scale, fast
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        img = Image.new("RGB", rgba.size, (255, 255, 255))
+        img.paste(rgba, mask=rgba.getchannel("A"))
+    else:
+        img = img.convert("RGB")
+    img.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue(), name="photo.jpg")
 
 
 class MemberForm(ScopedModelForm):
@@ -63,12 +114,22 @@ class MemberForm(ScopedModelForm):
             "recruitment_channel",
             "consent_method",
             "consent_text",
+            "photo",
         ]
         widgets = {
             "birth_date": DATE,
             "joined_on": DATE,
             "address": forms.Textarea(attrs={"rows": 2}),
             "consent_text": forms.Textarea(attrs={"rows": 2}),
+            "photo": PhotoInput(attrs={"accept": "image/*"}),
+        }
+        help_texts = {"photo": _("Opsional. JPEG atau PNG, paling besar 5 MB; dipakai di KTA.")}
+        error_messages = {
+            "photo": {
+                "invalid_image": _(
+                    "Berkas ini bukan gambar yang dapat dibaca. Unggah foto JPEG atau PNG."
+                )
+            }
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,6 +143,10 @@ class MemberForm(ScopedModelForm):
             del self.fields["unit"]
             del self.fields["status"]
             self.initial["phone"] = self.instance.phone
+        if "photo" in self.fields and self.instance.pk:
+            self.fields["photo"].widget.current_url = reverse(
+                "members:photo", args=[self.instance.pk]
+            )
         style_widgets(self)
 
     def clean_full_name(self) -> str:
@@ -97,6 +162,31 @@ class MemberForm(ScopedModelForm):
 
     def clean_phone(self) -> str:
         return phone_clean(self.cleaned_data.get("phone", ""))
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if not isinstance(photo, UploadedFile):
+            return photo  # unchanged (the stored photo), cleared (False) or none
+        if photo.size and photo.size > PHOTO_MAX_BYTES:
+            raise ValidationError(_("Foto paling besar 5 MB."))
+        try:
+            return photo_reencode(photo)
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise ValidationError(
+                _("Berkas ini bukan gambar yang dapat dibaca. Unggah foto JPEG atau PNG.")
+            ) from exc
+
+    def save(self, commit: bool = True) -> Member:
+        member = super().save(commit=False)
+        photo = member.photo
+        if photo and not getattr(photo, "_committed", True):
+            # Edits are written by the services with an UPDATE, which does not store files:
+            # store the new photo now, under the field's random name.
+            photo.save(photo.name, photo.file, save=False)
+        if commit:
+            member.save()
+            self._save_m2m()
+        return member
 
     def clean_birth_date(self) -> datetime.date | None:
         value = self.cleaned_data.get("birth_date")

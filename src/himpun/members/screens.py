@@ -234,5 +234,9 @@ registry.add_tab(
 
 registry.add_link(
     "anggota",
+    MenuLink(_("Calon anggota"), "members:applicants", "bi-person-plus", Member, "change", 40),
+)
+registry.add_link(
+    "anggota",
     MenuLink(_("Kemungkinan duplikat"), "members:duplicates", "bi-people", Member, order=50),
 )
