@@ -484,3 +484,26 @@ def test_no_photo_is_404(world, client):
     member = register(world.a)
     client.force_login(world.admin_a)
     assert client.get(f"/anggota/{member.pk}/foto.jpg").status_code == 404
+
+
+def test_replaced_photo_leaves_no_file_behind(world, client, django_capture_on_commit_callbacks):
+    member = register(world.a)
+    client.force_login(world.admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(client, member, photo=SimpleUploadedFile("a.png", png(), content_type="image/png"))
+    member.refresh_from_db()
+    first = member.photo.name
+    storage = member.photo.storage
+    assert storage.exists(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = edit(
+            client, member, photo=SimpleUploadedFile("b.png", png(), content_type="image/png")
+        )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.photo.name != first
+    assert storage.exists(member.photo.name)
+    assert not storage.exists(first)
+    history = client.get(f"/anggota/{member.pk}/riwayat/").content.decode()
+    assert "diganti" in history
+    assert "foto/" not in history

@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import FileField, Model
 from django.http import (
     FileResponse,
     Http404,
@@ -197,6 +197,12 @@ def describe(model: type[Model], entries: list[AuditEntry]) -> list[dict[str, An
             for name, (before, after) in e.changes.items():
                 field = fields.get(name)
                 label = str(field.verbose_name) if field is not None else name
+                if isinstance(field, FileField):
+                    # A stored file's name says nothing to a person: say what happened.
+                    before = _("ada") if before else None
+                    after = (_("diganti") if before else _("ditambahkan")) if after else None
+                    changes.append((label, before, after))
+                    continue
                 lookup = names.get(name, {})
                 changes.append((label, lookup.get(before, before), lookup.get(after, after)))
         out.append({"entry": e, "changes": changes})

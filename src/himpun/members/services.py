@@ -155,8 +155,12 @@ def member_status_change(
 
 @transaction.atomic
 def member_update(*, actor: Any, member: Member, expected_version: int) -> Member:
-    """Save an edited member (optimistic locking) and keep its search name in step."""
+    """Save an edited member (optimistic locking) and keep its search name in step. A
+    replaced or removed photo is deleted from storage once the change is committed."""
+    old_photo = Member._base_manager.filter(pk=member.pk).values_list("photo", flat=True).first()
     member = object_update(actor=actor, instance=member, expected_version=expected_version)
+    if old_photo and old_photo != member.photo.name:
+        _file_forget(old_photo)
     member.search_name = search_name(member.full_name)
     member.search_key = name_key(member.full_name)
     Member._base_manager.filter(pk=member.pk).update(
@@ -289,7 +293,17 @@ def member_delete(*, actor: Any, member: Member, batch: Any = None) -> None:
     member = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
     if member.archived_at is None:
         unit_counts_adjust(deltas=_counter_deltas(member.unit.path, member.status, None))
+    photo = member.photo.name
     object_delete(actor=actor, instance=member, batch=batch)
+    if photo:
+        _file_forget(photo)
+
+
+def _file_forget(name: str) -> None:
+    """Delete a stored file after the transaction commits (personal data: nothing left over;
+    a rolled-back change keeps its file)."""
+    storage = Member._meta.get_field("photo").storage
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def members_as_of(qs: QuerySet, on: datetime.date) -> QuerySet:
