@@ -93,3 +93,25 @@ def test_komperata_coordinator_sees_only_the_komperata(client, db):
     assert "FSPMI" not in page
     fspmi = OrgUnit.objects.get(code="FSPMI")
     assert client.get(f"/struktur/unit/{fspmi.pk}/").status_code == 404
+
+
+def test_demo_members_and_waiting_work(db):
+    """Seed 000's 163 domestic workers over the six Bekasi komperata, a few thousand members
+    in the federations, and something waiting in each queue; a second run adds nothing."""
+    from himpun.demo.services import demo_load, demo_members, demo_workflows
+    from himpun.members.models import DuplicateCandidate, JoinLink, Member, Transfer
+    from himpun.structure.models import OrgUnit
+
+    demo_load(password="demo-sandi-123")
+    assert demo_members() > 2500
+    assert demo_workflows() > 0
+    prt = OrgUnit.objects.get(code="PRT-BKS", parent__isnull=True)
+    komperata = Member.objects.filter(organisation=prt, join_link__isnull=True)
+    assert komperata.count() == 163
+    assert komperata.values("unit").distinct().count() == 6
+    assert set(Member.objects.values_list("status", flat=True)) >= {"aktif", "nonaktif", "calon"}
+    assert Transfer.objects.filter(state="diminta").count() == 1
+    assert DuplicateCandidate.objects.filter(state="terbuka").exists()
+    assert JoinLink.objects.count() == 2
+    assert Member.objects.filter(join_link__isnull=False, status="calon").count() == 3
+    assert (demo_members(), demo_workflows()) == (0, 0)

@@ -100,7 +100,7 @@ def test_reject_and_cancel_leave_member_in_place(tree):
     m.refresh_from_db()
     assert m.unit == w.a1
     assert counter(w.a1) == 1
-    with pytest.raises(ValidationError, match="sudah ditolak"):
+    with pytest.raises(ValidationError, match="sudah diputuskan: Ditolak"):
         member_transfer_accept(actor=w.sek_b, transfer=t)
     t2 = member_transfer_request(actor=None, member=m, to_unit=w.b1, reason="lagi")
     member_transfer_cancel(actor=w.sek_a, transfer=t2)

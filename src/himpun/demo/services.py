@@ -195,3 +195,68 @@ def demo_members(*, seed: int = 2026) -> int:
                     )
                 created += 1
     return created
+
+
+#: Join links of the demo: (unit code, organisation code, label, channel)
+DEMO_JOIN_LINKS = [
+    ("KMP-PEJUANG", "PRT-BKS", "Grup WhatsApp komunitas", Channel.SOCIAL_MEDIA),
+    ("PUK-SAM", "KSPI", "Poster di gerbang pabrik", Channel.POSTER),
+]
+DEMO_APPLICANTS = [
+    ("KMP-PEJUANG", "Suminah Rahayu", "+6281380011223", "P", ""),
+    ("KMP-PEJUANG", "Warsini", "+6285780044556", "P", ""),
+    ("PUK-SAM", "Agus Prasetyo", "+6281290077889", "L", "PT Sinar Jahit, bagian jahit"),
+]
+
+
+def demo_workflows() -> int:
+    """Work waiting in the queues, so a new user sees each screen in use: join links with
+    applicants, a transfer awaiting the receiving unit, a possible duplicate. Runs once."""
+    from himpun.members.join import member_apply
+    from himpun.members.models import DEFAULT_CONSENT, JoinLink, MembershipRule, Transfer
+    from himpun.members.services import member_transfer_request
+
+    if JoinLink.objects.filter(label=DEMO_JOIN_LINKS[0][2]).exists():
+        return 0
+    created = 0
+    with transaction.atomic():
+        links = {}
+        for unit_code, org_code, label, channel in DEMO_JOIN_LINKS:
+            unit = OrgUnit.objects.get(code=unit_code, organisation__code=org_code)
+            links[unit_code] = JoinLink.objects.create(unit=unit, label=label, channel=channel)
+            created += 1
+        for unit_code, name, phone, gender, workplace in DEMO_APPLICANTS:
+            link = links[unit_code]
+            rule = MembershipRule.objects.filter(organisation_id=link.unit.organisation_id).first()
+            if member_apply(
+                link=link,
+                consent_text=rule.consent_text if rule else DEFAULT_CONSENT,
+                full_name=name,
+                phone=phone,
+                gender=gender,
+                workplace=workplace,
+            ):
+                created += 1
+        # A worker of PUK-SAM moved to PT Mitra Karya: PUK-MKJ has to accept her.
+        sam = OrgUnit.objects.get(code="PUK-SAM", organisation__code="KSPI")
+        mkj = OrgUnit.objects.get(code="PUK-MKJ", organisation__code="KSPI")
+        mover = Member.objects.filter(unit=sam, status=Status.ACTIVE).order_by("pk").first()
+        if mover and not Transfer.objects.filter(member=mover).exists():
+            member_transfer_request(
+                actor=None, member=mover, to_unit=mkj, reason="Pindah kerja ke PT Mitra Karya"
+            )
+            created += 1
+        # The same worker typed in twice at PUK-GTN, once in capitals and with a slip.
+        gtn = OrgUnit.objects.get(code="PUK-GTN", organisation__code="KSPI")
+        original = Member.objects.filter(unit=gtn, birth_date__isnull=False).order_by("pk").first()
+        if original:
+            member_register(
+                actor=None,
+                unit=gtn,
+                full_name=original.full_name.upper(),
+                gender=original.gender,
+                birth_date=original.birth_date,
+                status=Status.APPLICANT,
+            )
+            created += 1
+    return created

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -11,7 +12,7 @@ class Gender(models.TextChoices):
 
 class Status(models.TextChoices):
     APPLICANT = "calon", _("Calon anggota")
-    REJECTED = "ditolak", _("Ditolak")
+    REJECTED = "ditolak", pgettext_lazy("status", "Ditolak")
     ACTIVE = "aktif", _("Aktif")
     INACTIVE = "nonaktif", _("Nonaktif")
     LEFT = "keluar", _("Keluar")
@@ -59,7 +60,7 @@ class ConsentMethod(models.TextChoices):
 class TransferState(models.TextChoices):
     REQUESTED = "diminta", _("Menunggu persetujuan")
     ACCEPTED = "diterima", _("Diterima")
-    REJECTED = "ditolak", _("Ditolak")
+    REJECTED = "ditolak", pgettext_lazy("status", "Ditolak")
     CANCELLED = "dibatalkan", _("Dibatalkan")
 
 

@@ -210,7 +210,7 @@ def _transfer_decide(
     transfer = Transfer._base_manager.select_for_update().get(pk=transfer.pk)
     if transfer.state != TransferState.REQUESTED:
         raise ValidationError(
-            _("Mutasi ini sudah %(state)s.") % {"state": transfer.get_state_display().lower()}
+            _("Mutasi ini sudah diputuskan: %(state)s.") % {"state": transfer.get_state_display()}
         )
     member = (
         Member._base_manager.select_for_update().select_related("unit").get(pk=transfer.member_id)

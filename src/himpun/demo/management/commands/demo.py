@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from himpun.demo.services import demo_load, demo_members
+from himpun.demo.services import demo_load, demo_members, demo_workflows
 
 
 class Command(BaseCommand):
@@ -24,6 +24,7 @@ class Command(BaseCommand):
             password = stored.read_text().strip()
         result = demo_load(password=password, reset_passwords=reset)
         members = demo_members()
+        members += demo_workflows()
         self.stdout.write(f"Demo: {result.created} objek baru, {members} anggota baru.")
         self.stdout.write("Login demo (kata sandi sama untuk semua pengguna demo):")
         for username, what in result.logins:
