@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from himpun.members.services import member_register
-from himpun.structure.models import OrgUnit
+from himpun.members.models import Member
 from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.browser
@@ -26,16 +25,19 @@ def photo_file() -> dict:
     return {"name": "foto.png", "mimeType": "image/png", "buffer": out.getvalue()}
 
 
-def test_issue_card_download_pdf_and_verify_anonymously(page, browser):
-    member = member_register(
-        actor=None,
-        unit=OrgUnit.objects.get(code="KMP-PEJUANG"),
-        full_name="Sumarni Handayani",
-        gender="P",
-        phone="+6281277778888",
-    )
+def test_register_issue_card_download_pdf_and_verify_anonymously(page, browser):
     page.set_viewport_size({"width": 360, "height": 780})
     login(page, "komperata")
+    # registered through the form, as a secretary does
+    page.goto(page.base + "/anggota/tambah/")
+    page.select_option("#id_unit", label="Komperata Pejuang")
+    page.fill("#id_full_name", "Sumarni Handayani")
+    page.select_option("#id_gender", "P")
+    page.fill("#id_phone", "0812-7777-8888")
+    page.get_by_role("button", name="Simpan").click()
+    page.wait_for_url("**/anggota/*/")
+    member = Member.objects.get(full_name="Sumarni Handayani")
+    assert member.number
 
     # a photo through the edit form (multipart), shown small on the profile
     page.goto(f"{page.base}/anggota/{member.pk}/ubah/")
