@@ -32,9 +32,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 setup: $(PY) node_modules/.package-lock.json
 
-# --- run ----
+# --- run ---------------------------------------------------------------------------------
 # The access log leaves out query strings: searches carry member names, and member data
-# never goes into logs.-----------------------------------------------------------------------------
+# never goes into logs.
 run: setup
 	@$(HIMPUN) migrate --noinput -v0
 	@HIMPUN_STATIC_MANIFEST=1 $(HIMPUN) collectstatic --noinput -v0
@@ -72,3 +72,9 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+# --- benchmarks (not part of `make test`; see docs/performance.md) ------------------------
+SIZE ?= S
+bench: setup
+	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b3_search.py --size $(SIZE)
+	HIMPUN_DATA_DIR=$$(mktemp -d) $(PY) bench/duplicates_quality.py --people 20000
