@@ -64,6 +64,8 @@ def member_search(qs: QuerySet, value: str) -> QuerySet:
             q |= _prefix_q("phone", _phone_prefix(compact))
         return qs.filter(q)
     number_q = Q(number__in={value, value.upper()})
+    if any(c.isdigit() for c in value):
+        return qs.filter(number_q)  # names hold no digits: "PUK-SAM-2026-000123" is a number
     words = [w for w in search_name(value).split() if w][:6]
     if not words:
         return qs.filter(number_q)
