@@ -185,3 +185,10 @@ def test_queue_and_review_screens(client, world):
     assert "Siti Aminah" not in client.get("/anggota/").content.decode()
     client.force_login(world.nobody)
     assert client.get("/anggota/duplikat/").status_code == 404
+
+
+def test_abbreviated_muhammad_is_the_same_name(world):
+    a = reg(world.a, "Muhammad Permana", gender="L", birth_date=BORN)
+    b = reg(world.a, "M. PERMANA", gender="L", birth_date=BORN)
+    pair = DuplicateCandidate.objects.get()
+    assert (pair.member_a_id, pair.member_b_id) == (a.pk, b.pk)

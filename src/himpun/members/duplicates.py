@@ -39,6 +39,7 @@ from himpun.members.models import (
     StatusChange,
     Transfer,
 )
+from himpun.members.validation import name_key
 from himpun.structure.models import OrgUnit
 
 #: Records sharing a phone are flagged when their names are at least this alike and their
@@ -70,8 +71,21 @@ class Rules:
         )
 
 
+#: First names commonly shortened on forms ("M. Permana" is Muhammad Permana).
+ABBREVIATIONS = {"m": "muhammad", "moh": "muhammad", "muh": "muhammad", "mhd": "muhammad"}
+
+
+def _expanded(pair: tuple[str, str]) -> tuple[str, str]:
+    words = pair[0].split()
+    if not any(w in ABBREVIATIONS for w in words):
+        return pair
+    name = " ".join(ABBREVIATIONS.get(w, w) for w in words)
+    return name, name_key(name)
+
+
 def name_similarity(a: tuple[str, str], b: tuple[str, str]) -> float:
     """Similarity 0–100 of two (search_name, search_key) pairs."""
+    a, b = _expanded(a), _expanded(b)
     score = max(fuzz.token_sort_ratio(a[0], b[0]), fuzz.token_sort_ratio(a[1], b[1]))
     if min(len(a[0].split()), len(b[0].split())) >= 2:
         # A dropped middle name ("Siti Aminah" / "Siti Nur Aminah"), slightly discounted.
