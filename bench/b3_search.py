@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--baseline", type=int, default=30)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a confederation built by an earlier run"
+    )
     args = parser.parse_args()
 
     database_ensure()
@@ -67,16 +70,24 @@ def main() -> None:
 
     from himpun.accounts.models import Role, RoleAssignment, User
     from himpun.accounts.services import roles_sync
-    from himpun.demo.synthetic import SIZES, generate
+    from himpun.demo.synthetic import SIZES, Generated, generate
     from himpun.members.models import Member
     from himpun.members.search import member_search
     from himpun.structure.models import OrgUnit
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    data = generate(size=args.size, seed=args.seed, code=f"B3{args.size}")
+    code = f"B3{args.size}"
+    existing = OrgUnit.objects.filter(code=code, parent__isnull=True).first()
+    if args.reuse and existing:
+        leaves: list = []
+        units = OrgUnit.objects.filter(organisation=existing).count() + 1
+        members = Member.objects.filter(organisation=existing).count()
+        data = Generated(existing, units, members, leaves)
+    else:
+        data = generate(size=args.size, seed=args.seed, code=code)
     with connection.cursor() as cur:
-        cur.execute("ANALYZE members_member" if connection.vendor == "postgresql" else "ANALYZE")
+        cur.execute("ANALYZE")
     generate_s = time.perf_counter() - started
 
     roles_sync()

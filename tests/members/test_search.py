@@ -69,6 +69,22 @@ def test_trigram_forgives_a_wrong_letter_on_postgresql(people):
     assert "Sumarni" in found("sumarmi")
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_typo_is_corrected_against_the_words_of_names(people, world):
+    """The vocabulary follows every write (a statement trigger): a new name's words are there
+    at once, and a query word one edit away finds them; two edits in a short word do not."""
+    from himpun.members.search import word_variants
+
+    m = people["Sumarni"]
+    m.full_name = "Sumarni Wulandari"
+    member_update(actor=None, member=m, expected_version=m.version)
+    assert word_variants(["wulandri", "sumarmi", "wlndri", "adi"]) == {
+        "wulandri": ["wulandari"],
+        "sumarmi": ["sumarni"],
+    }
+    assert found("wulandri sumarmi") == {"Sumarni Wulandari"}
+
+
 def test_renamed_member_is_found_by_new_name_only(people, world):
     m = people["Sumarni"]
     m.full_name = "Sumarni Wulandari"

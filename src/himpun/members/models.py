@@ -393,6 +393,16 @@ class JoinAttempt(models.Model):
         return f"{self.key[:8]}… {self.at}"
 
 
+class NameWord(models.Model):
+    """A word that occurs in some member's name: the vocabulary a misspelt search word is
+    matched against (PostgreSQL keeps it filled with a trigger; see members.search)."""
+
+    word = models.CharField(max_length=150, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class DuplicateCandidate(models.Model):
     """Two records that may be the same worker, waiting for someone to decide."""
 

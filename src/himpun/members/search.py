@@ -5,10 +5,14 @@ Every branch is served by an index, so a typeahead stays fast at 5 million membe
 - Phone: any Indonesian form is turned into the E.164 prefix ("0812-34" → "+62812 34…") and
   matched as a prefix (PostgreSQL: a varchar_pattern_ops index; SQLite: a range on the index).
 - Member number: exact, as typed or upper-cased.
-- Name: PostgreSQL matches each word inside the name or its sound key through trigram GIN
-  indexes, and also accepts names within trigram word-similarity of the query (typos such as
-  "Sumarmi" for "Sumarni"). SQLite matches word prefixes and sound keys through an FTS5 index.
-  The sound key (validation.word_key) folds Indonesian spelling variants on both databases.
+- Name: every word must occur in the name, or its sound key in the name's keys
+  (validation.word_key folds Indonesian spelling variants), or — PostgreSQL — one of the
+  vocabulary words within one edit of it (two for long words): a typo such as "Sumarmi" for
+  "Sumarni" is first corrected against the small table of words that occur in names
+  (members_nameword, trigram-indexed), then searched exactly. Only cheap substring tests
+  remain per member, so a regional user's search reads their members through the unit index
+  and filters them in a few milliseconds, and a national search uses the trigram GIN indexes.
+  SQLite matches word prefixes and sound keys through an FTS5 index.
 """
 
 from __future__ import annotations
@@ -16,22 +20,39 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import CharField, Lookup, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from rapidfuzz.distance import Levenshtein
 
 from himpun.members.validation import search_name, word_key
 
+#: Words shorter than this are not corrected (too many words are one edit from "adi").
+FUZZY_MIN = 4
+VARIANTS_MAX = 8
 
-@CharField.register_lookup
-class WordSimilar(Lookup):
-    """PostgreSQL pg_trgm: the query is word-similar to the column (`query <% column`)."""
 
-    lookup_name = "word_similar"
-
-    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{rhs} <%% {lhs}", [*rhs_params, *lhs_params]
+def word_variants(words: list[str]) -> dict[str, list[str]]:
+    """Words occurring in names that are one edit (two for words of 8 letters or more) from
+    each query word: one query against the vocabulary's trigram index (PostgreSQL)."""
+    wanted = sorted({w for w in words if len(w) >= FUZZY_MIN})
+    if not wanted:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT q, v.word FROM unnest(%s::text[]) AS q, LATERAL ("
+            " SELECT word FROM members_nameword WHERE word %% q"
+            " ORDER BY similarity(word, q) DESC LIMIT 50) AS v",
+            [wanted],
+        )
+        found: dict[str, list[str]] = {}
+        for q, word in cur.fetchall():
+            limit = 1 if len(q) < 8 else 2
+            if word != q and Levenshtein.distance(q, word, score_cutoff=limit) <= limit:
+                found.setdefault(q, []).append(word)
+    return {
+        q: sorted(ws, key=lambda w: Levenshtein.distance(q, w))[:VARIANTS_MAX]
+        for q, ws in found.items()
+    }
 
 
 def _prefix_q(field: str, prefix: str) -> Q:
@@ -70,15 +91,16 @@ def member_search(qs: QuerySet, value: str) -> QuerySet:
     if not words:
         return qs.filter(number_q)
     if connection.vendor == "postgresql":
+        variants = word_variants(words)
         name_q = Q()
         for word in words:
             key = word_key(word)
             word_q = Q(search_name__contains=word)
             if len(key) >= 3:
                 word_q |= Q(search_key__contains=key)
+            for variant in variants.get(word, ()):
+                word_q |= Q(search_name__contains=variant)
             name_q &= word_q
-        if len(value) >= 4:
-            name_q |= Q(search_name__word_similar=search_name(value))
         return qs.filter(number_q | name_q)
     fts = RawSQL(FTS_SQL, [fts_query(words)])  # noqa: S611  the query is a parameter
     return qs.filter(number_q | Q(pk__in=fts))
