@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
@@ -158,12 +158,23 @@ def unit_counts_adjust(*, deltas: dict[tuple[str, str], int]) -> None:
     if not per_unit:
         return
     UnitCounter.objects.bulk_create(
-        [UnitCounter(unit_id=i, key=k) for (i, k) in per_unit], ignore_conflicts=True
+        [UnitCounter(unit_id=i, key=k) for (i, k) in per_unit],
+        ignore_conflicts=True,
+        batch_size=1000,
     )
-    for (i, k), (d_direct, d_total) in per_unit.items():
-        if d_direct or d_total:
-            UnitCounter.objects.filter(unit_id=i, key=k).update(
-                direct=F("direct") + d_direct, total=F("total") + d_total
+    rows = sorted((i, k, d, t) for (i, k), (d, t) in per_unit.items() if d or t)
+    table = UnitCounter._meta.db_table
+    # One statement per 500 counters instead of one per counter: an import batch touches
+    # every ancestor of every unit it fills.
+    for start in range(0, len(rows), 500):
+        part = rows[start : start + 500]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(part))
+        with connection.cursor() as cur:
+            cur.execute(
+                f"WITH v(unit_id, key, d, t) AS (VALUES {values}) "  # noqa: S608  no user text
+                f"UPDATE {table} SET direct = direct + v.d, total = total + v.t "
+                f"FROM v WHERE {table}.unit_id = v.unit_id AND {table}.key = v.key",
+                [x for r in part for x in r],
             )
 
 
