@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "himpun.accounts",
     "himpun.structure",
     "himpun.members",
+    "himpun.imports",
     "himpun.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -64,7 +65,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_filters",
+    "django_tasks_db",
 ]
+
+# Long work (imports) runs as tasks: the database backend, served by `himpun db_worker`
+# (started by `make run`). HIMPUN_TASKS=immediate runs them in the request (tests, debugging).
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("HIMPUN_TASKS") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -108,6 +120,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "himpun.sqlite3",
+            # Tests use a file too: a shared in-memory database locks whole tables, so a task
+            # worker and the live server could not run side by side as they do in production.
+            "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

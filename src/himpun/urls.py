@@ -13,6 +13,7 @@ urlpatterns = [
     path("akun/", include("himpun.accounts.urls")),
     path("", include("himpun.structure.urls")),
     path("", include("himpun.members.urls")),
+    path("", include("himpun.imports.urls")),
     path("", include("himpun.core.urls")),
     path("admin/", admin.site.urls),
     *registry.urls(),

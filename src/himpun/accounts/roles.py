@@ -17,6 +17,8 @@ CONFIG = ("structure.levelkind", "structure.sector", "members.membershiprule")
 MEMBERS = "members.member"
 #: Moving members between units and the public join links of a unit.
 JOINING = ("members.transfer", "members.joinlink")
+#: Bulk import jobs (importing members also needs the right to add members there).
+IMPORTS = "imports.importjob"
 
 SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "Admin": (
@@ -26,6 +28,7 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(CONFIG, ALL),
             MEMBERS: ALL,
             **dict.fromkeys(JOINING, ALL),
+            IMPORTS: WRITE,
             "accounts.roleassignment": ALL,
         },
     ),
@@ -36,6 +39,7 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(CONFIG, VIEW),
             MEMBERS: WRITE,
             **dict.fromkeys(JOINING, WRITE),
+            IMPORTS: WRITE,
             "accounts.roleassignment": VIEW,
         },
     ),

@@ -8,5 +8,5 @@ class MembersConfig(AppConfig):
     verbose_name = _("Anggota")
 
     def ready(self) -> None:
-        # Registers screens and tabs.
-        from himpun.members import card_views, join_views, screens  # noqa: F401
+        # Registers screens, tabs and the member importer.
+        from himpun.members import card_views, importer, join_views, screens  # noqa: F401

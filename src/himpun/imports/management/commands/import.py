@@ -1,0 +1,156 @@
+"""`himpun import members FILE --unit CODE`: the bulk import from the command line.
+
+The same engine as the web pages, run in this process with a progress bar. Importing a file
+that an earlier, interrupted run of the same file into the same unit left unfinished resumes
+that run from its last committed batch.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from himpun.accounts.models import User
+from himpun.imports.engine import IMPORTERS, import_job_run
+from himpun.imports.models import ImportJob, JobState
+from himpun.imports.reports import issues_xlsx
+from himpun.imports.services import import_job_create, import_job_map, sha256_file
+from himpun.structure.models import OrgUnit
+
+
+class Bar:
+    """A one-line progress bar on stderr (a plain line per update when not a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.started = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.last = -1.0
+
+    def __call__(self, job: ImportJob) -> None:
+        now = time.perf_counter()
+        if not self.tty and now - self.last < 2 and job.active:
+            return
+        self.last = now
+        total = job.rows_total or 0
+        done = job.rows_done
+        ratio = done / total if total else 0
+        width = 30
+        filled = int(width * min(1, ratio))
+        rate = done / max(now - self.started, 1e-6)
+        text = (
+            f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {ratio:4.0%} "
+            f"{done:,}/{total:,} baris · {rate:,.0f} baris/detik"
+        ).replace(",", ".")
+        sys.stderr.write(("\r" if self.tty else "") + text + ("" if self.tty else "\n"))
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
+
+
+class Command(BaseCommand):
+    help = "Impor berkas CSV/XLSX/ODS (misalnya anggota) ke sebuah unit."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("kind", choices=sorted(IMPORTERS), help="jenis data, misalnya members")
+        parser.add_argument("file", help="berkas CSV, XLSX atau ODS")
+        parser.add_argument("--unit", required=True, help="kode unit tujuan (ORG:KODE bila ganda)")
+        parser.add_argument("--user", help="nama pengguna yang mengimpor (bawaan: superuser)")
+        parser.add_argument("--check", action="store_true", help="hanya uji coba, tanpa menyimpan")
+        parser.add_argument("--report", help="tulis baris bermasalah ke berkas XLSX ini")
+        parser.add_argument("--batch", type=int, default=5000, help="baris per transaksi")
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        path = Path(o["file"])
+        if not path.is_file():
+            raise CommandError(f"Berkas {path} tidak ada.")
+        unit = self._unit(o["unit"])
+        user = self._user(o["user"])
+        kind = o["kind"]
+        sha = sha256_file(path)
+        job = (
+            ImportJob.objects.filter(
+                kind=kind, unit=unit, file_sha256=sha, last_row__gt=0, finished_at__isnull=True
+            )
+            .exclude(state=JobState.DONE)
+            .order_by("-created_at")
+            .first()
+        )
+        if job and not o["check"]:
+            self.stderr.write(f"Melanjutkan impor #{job.pk} setelah baris {job.last_row}.")
+        else:
+            try:
+                with path.open("rb") as fh:
+                    job = import_job_create(
+                        actor=user, kind=kind, unit=unit, upload=fh, filename=path.name
+                    )
+                job = import_job_map(actor=user, job=job, mapping=job.mapping)
+            except PermissionDenied as exc:
+                raise CommandError(f"{user} tidak berhak mengimpor ke {unit}.") from exc
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            shown = ", ".join(
+                f"{h or '?'} → {m}" for h, m in zip(job.header, job.mapping, strict=True) if m
+            )
+            self.stderr.write(f"Impor #{job.pk}: {shown}")
+        bar = Bar("Uji coba" if o["check"] else "Impor")
+        started = time.perf_counter()
+        job = import_job_run(job=job, dry_run=o["check"], progress=bar, batch_size=o["batch"])
+        bar.close()
+        seconds = time.perf_counter() - started
+        if job.state == JobState.FAILED:
+            raise CommandError(job.message)
+        counts = (
+            job.preview
+            if o["check"]
+            else {
+                "created": job.created,
+                "updated": job.updated,
+                "unchanged": job.unchanged,
+                "failed": job.failed,
+                "warned": job.warned,
+            }
+        )
+        self.stdout.write(
+            f"{job.rows_total} baris dalam {seconds:.1f} detik: {counts['created']} baru, "
+            f"{counts['updated']} diperbarui, {counts['unchanged']} tidak berubah, "
+            f"{counts['failed']} gagal, {counts['warned']} dengan peringatan."
+        )
+        if o["report"]:
+            with open(o["report"], "wb") as out:
+                rows = issues_xlsx(job, dry_run=o["check"], out=out)
+            self.stdout.write(f"{rows} baris bermasalah ditulis ke {o['report']}.")
+
+    def _unit(self, code: str) -> OrgUnit:
+        qs = OrgUnit._base_manager.filter(archived_at__isnull=True)
+        if ":" in code:
+            org, code = code.split(":", 1)
+            qs = qs.filter(organisation__code__iexact=org)
+        found = list(qs.filter(code__iexact=code)[:2])
+        if len(found) != 1:
+            raise CommandError(
+                f"Unit {code} tidak ditemukan."
+                if not found
+                else f"Kode {code} ganda; tulis ORG:{code}."
+            )
+        return found[0]
+
+    def _user(self, username: str | None) -> User:
+        qs = User.objects.filter(is_active=True)
+        user = (
+            qs.filter(username=username).first()
+            if username
+            else qs.filter(is_superuser=True).order_by("pk").first()
+        )
+        if user is None:
+            raise CommandError(
+                f"Pengguna {username} tidak ada." if username else "Sebutkan --user NAMA."
+            )
+        return user

@@ -1,0 +1,141 @@
+"""Import jobs: create from an upload, map columns (and remember the mapping), check, run."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from himpun.core.querysets import may
+from himpun.imports.engine import importer_for, mapping_problems
+from himpun.imports.mapping import guess_mapping, normalise_header
+from himpun.imports.models import ImportJob, ImportTemplate, JobState
+from himpun.imports.readers import ImportFileError, open_table
+from himpun.structure.models import OrgUnit
+
+MAX_UPLOAD = 300 * 1024 * 1024
+#: A job whose worker has not reported for this long is considered dead (and may resume).
+STALE_AFTER = datetime.timedelta(minutes=2)
+
+
+def _sha256(fh: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
+    fh.seek(0)
+    return digest.hexdigest()
+
+
+def sha256_file(path: Any) -> str:
+    with open(path, "rb") as fh:
+        return _sha256(fh)
+
+
+@transaction.atomic
+def import_job_create(
+    *, actor: Any, kind: str, unit: OrgUnit, upload: IO[bytes], filename: str
+) -> ImportJob:
+    """Store the uploaded file as a job, read its header and guess the column mapping (from a
+    template saved for the same header, else from the header texts)."""
+    importer = importer_for(kind)
+    if not may(actor, importer.model, "add", unit.path):
+        raise PermissionDenied
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_UPLOAD:
+        raise ValidationError(_("Berkas terlalu besar (maksimal 300 MB)."))
+    sha = _sha256(upload)
+    job = ImportJob(
+        kind=kind,
+        unit=unit,
+        user=actor,
+        filename=(filename or "berkas")[:200],
+        file_sha256=sha,
+        file_size=size or 0,
+    )
+    job.file.save("upload", File(upload), save=False)
+    try:
+        table = open_table(job.file.path, job.filename)
+    except ImportFileError as exc:
+        job.file.delete(save=False)
+        raise ValidationError(str(exc)) from exc
+    job.file_format = table.format
+    job.header = table.header
+    job.mapping = mapping_for(kind=kind, unit=unit, header=table.header)
+    job.save()
+    return job
+
+
+def mapping_for(*, kind: str, unit: OrgUnit, header: list[str]) -> list[str]:
+    """The mapping of a saved template of this unit or one above it that knows every column
+    of `header`, else a guess from the header texts."""
+    normalised = [normalise_header(h) for h in header]
+    ancestors = [unit.path[:i] for i in range(8, len(unit.path) + 1, 8)]
+    templates = ImportTemplate.objects.filter(kind=kind, unit__path__in=ancestors).order_by(
+        "-unit__depth", "-updated_at"
+    )
+    for template in templates:
+        if all(h in template.columns for h in normalised if h):
+            return [template.columns.get(h, "") if h else "" for h in normalised]
+    fields = importer_for(kind).fields
+    return [m or "" for m in guess_mapping(header, fields)]
+
+
+@transaction.atomic
+def import_job_map(
+    *, actor: Any, job: ImportJob, mapping: list[str], template_name: str = ""
+) -> ImportJob:
+    """Set the column mapping (the dry run has to be repeated); optionally save it as a
+    template of the job's unit."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.state not in (JobState.UPLOADED, JobState.CHECKED, JobState.FAILED) or job.last_row:
+        raise ValidationError(_("Impor ini sudah berjalan; pemetaan tidak dapat diubah lagi."))
+    mapping = [m or "" for m in mapping][: len(job.header)]
+    mapping += [""] * (len(job.header) - len(mapping))
+    problems = mapping_problems(job.kind, mapping)
+    if problems:
+        raise ValidationError(problems)
+    job.mapping = mapping
+    job.state = JobState.UPLOADED
+    job.checked = False
+    job.preview = {}
+    job.rows_done = 0
+    job.save(update_fields=["mapping", "state", "checked", "preview", "rows_done", "updated_at"])
+    if template_name:
+        columns = {normalise_header(h): m for h, m in zip(job.header, mapping, strict=True) if h}
+        ImportTemplate.objects.update_or_create(
+            unit=job.unit, kind=job.kind, name=template_name[:80], defaults={"columns": columns}
+        )
+    return job
+
+
+def import_job_start(*, actor: Any, job: ImportJob, dry_run: bool) -> ImportJob:
+    """Queue a check (dry run) or the import itself as a background task."""
+    from himpun.imports.tasks import import_run
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.active and not import_job_stale(job):
+            raise ValidationError(_("Impor ini sedang berjalan."))
+        if job.state == JobState.DONE:
+            raise ValidationError(_("Impor ini sudah selesai."))
+        if not dry_run and not job.checked and not job.last_row:
+            raise ValidationError(_("Jalankan uji coba dulu, lalu periksa hasilnya."))
+        problems = mapping_problems(job.kind, job.mapping)
+        if problems:
+            raise ValidationError(problems)
+        job.state = JobState.CHECKING if dry_run else JobState.QUEUED
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["state", "heartbeat_at", "updated_at"])
+    transaction.on_commit(lambda: import_run.enqueue(job_id=job.pk, dry_run=dry_run))
+    return job
+
+
+def import_job_stale(job: ImportJob) -> bool:
+    """A job left running by a worker that died (killed, machine restarted)."""
+    return bool(job.active and job.heartbeat_at and timezone.now() - job.heartbeat_at > STALE_AFTER)

@@ -1,0 +1,508 @@
+"""Members through the bulk import engine: match by natural keys, update or create, set-based.
+
+A row matches an existing member (of the same organisation, not merged or archived) by, in
+order: member number, NIK, phone together with the same name (sound key). A match is updated
+with the values the file gives (an empty cell never blanks a stored value); no difference
+means "unchanged", so importing the same file twice changes nothing the second time. A row
+without a match becomes a new member with a number from the organisation's format, assigned in
+bulk per sequence. Every batch writes its members, status history, audit entries and unit
+counters in a handful of statements, whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Upper
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from himpun.core.models import AuditEntry
+from himpun.core.querysets import permission_name
+from himpun.core.scoping import scope_paths
+from himpun.core.services import jsonable
+from himpun.imports.engine import BatchResult, Importer, Row, register
+from himpun.imports.models import ImportJob
+from himpun.members.choices import TRANSITIONS, Status
+from himpun.members.import_fields import MEMBER_FIELDS, member_row_parse
+from himpun.members.models import (
+    DEFAULT_NUMBER_FORMAT,
+    Member,
+    MembershipRule,
+    NumberSequence,
+    StatusChange,
+)
+from himpun.members.services import _counter_deltas
+from himpun.structure.models import Employer, OrgUnit
+from himpun.structure.services import unit_counts_adjust
+
+#: Fields a file may set on a member (refs are resolved first; unit and number are keys).
+WRITABLE = (
+    "full_name",
+    "search_name",
+    "search_key",
+    "gender",
+    "birth_date",
+    "birth_place",
+    "nik",
+    "phone",
+    "email",
+    "region_code",
+    "address",
+    "employer_id",
+    "department",
+    "shift",
+    "job_title",
+    "employment_status",
+    "joined_on",
+    "recruitment_channel",
+)
+LOADED = ("id", "unit_id", "number", "status", "status_since", *WRITABLE)
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    path: str
+    code: str
+    archived: bool
+
+
+@dataclass
+class Context:
+    job: ImportJob
+    organisation: OrgUnit
+    number_format: str
+    reason: str
+    today: datetime.date
+    add_paths: list[str] | None  # None: a superuser
+    units: dict[str, UnitRef | str] = field(default_factory=dict)  # ref → unit or an error
+    employers: dict[str, int] | None = None
+    #: member id → the row that created or updated it in this run (later rows with the same
+    #: keys are duplicates inside the file)
+    touched: dict[int, int] = field(default_factory=dict)
+    #: dry run only: natural keys of rows that would be created → their row
+    pending: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def may_add(self, path: str) -> bool:
+        return self.add_paths is None or any(path.startswith(p) for p in self.add_paths)
+
+
+def _keys(data: dict[str, Any]) -> list[tuple[str, str]]:
+    keys = []
+    if data.get("number"):
+        keys.append(("number", data["number"]))
+    if data.get("nik"):
+        keys.append(("nik", data["nik"]))
+    if data.get("phone"):
+        keys.append(("phone", f"{data['phone']} {data['search_key']}"))
+    return keys
+
+
+@register
+class MemberImporter(Importer):
+    kind = "members"
+    label = gettext_lazy("Anggota")
+    fields = MEMBER_FIELDS
+    model = Member
+
+    def begin(self, job: ImportJob, *, dry_run: bool) -> Context:
+        unit = OrgUnit._base_manager.get(pk=job.unit_id)
+        org = OrgUnit._base_manager.get(pk=unit.organisation_id)
+        rule = MembershipRule.objects.filter(organisation=org).first()
+        user = job.user
+        return Context(
+            job=job,
+            organisation=org,
+            number_format=rule.number_format if rule else DEFAULT_NUMBER_FORMAT,
+            reason=_("Impor dari berkas %(file)s") % {"file": job.filename[:120]},
+            today=timezone.localdate(),
+            add_paths=None
+            if user.is_superuser
+            else scope_paths(user, permission_name(Member, "add")),
+        )
+
+    # --- resolving references ---------------------------------------------------------
+    def _resolve_units(self, ctx: Context, refs: set[str]) -> None:
+        todo = {r for r in refs if r not in ctx.units}
+        if not todo:
+            return
+        found: dict[str, list[UnitRef]] = defaultdict(list)
+        rows = (
+            OrgUnit._base_manager.filter(organisation_id=ctx.organisation.pk)
+            .annotate(ucode=Upper("code"), lname=Lower("name"))
+            .filter(Q(ucode__in={r.upper() for r in todo}) | Q(lname__in={r.lower() for r in todo}))
+            .values_list("id", "path", "code", "name", "archived_at")
+        )
+        by_code: dict[str, UnitRef] = {}
+        by_name: dict[str, list[UnitRef]] = defaultdict(list)
+        for pk, path, code, name, archived in rows:
+            ref = UnitRef(pk, path, code, archived is not None)
+            by_code[code.upper()] = ref
+            by_name[name.lower()].append(ref)
+        for r in todo:
+            if r.upper() in by_code:
+                found[r] = [by_code[r.upper()]]
+            else:
+                found[r] = by_name.get(r.lower(), [])
+            matches = found[r]
+            if not matches:
+                ctx.units[r] = _("Unit “%(unit)s” tidak ditemukan di organisasi ini.") % {"unit": r}
+            elif len(matches) > 1:
+                ctx.units[r] = _("Ada beberapa unit bernama “%(unit)s”; tulis kode unitnya.") % {
+                    "unit": r
+                }
+            elif not ctx.may_add(matches[0].path):
+                ctx.units[r] = _(
+                    "Unit “%(unit)s” di luar wewenang Anda; anggota tidak dapat diimpor ke sana."
+                ) % {"unit": r}
+            elif matches[0].archived:
+                ctx.units[r] = _("Unit “%(unit)s” sudah diarsipkan.") % {"unit": r}
+            else:
+                ctx.units[r] = matches[0]
+
+    def _employer(self, ctx: Context, name: str) -> int | None:
+        if ctx.employers is None:
+            ctx.employers = {
+                n.lower(): pk
+                for pk, n in Employer._base_manager.filter(
+                    unit__organisation_id=ctx.organisation.pk, archived_at__isnull=True
+                ).values_list("pk", "name")
+            }
+        return ctx.employers.get(" ".join(name.split()).lower())
+
+    # --- one batch ----------------------------------------------------------------------
+    def process(self, ctx: Context, rows: list[Row], *, dry_run: bool) -> BatchResult:
+        result = BatchResult()
+        parsed: list[tuple[Row, dict[str, Any]]] = []
+        default_unit = ctx.job.unit
+        default_ref = UnitRef(
+            default_unit.pk,
+            default_unit.path,
+            default_unit.code,
+            default_unit.archived_at is not None,
+        )
+        for row in rows:
+            p = member_row_parse(row.values, today=ctx.today)
+            for message in p.warnings:
+                result.warn(row, message)
+            if p.errors:
+                result.error(row, " ".join(p.errors))
+                continue
+            parsed.append((row, p.data))
+        self._resolve_units(ctx, {d["unit_ref"] for _r, d in parsed if d.get("unit_ref")})
+
+        ready: list[tuple[Row, dict[str, Any], UnitRef]] = []
+        for row, data in parsed:
+            ref = data.pop("unit_ref", "") or ""
+            data["_unit_given"] = bool(ref)
+            unit = ctx.units[ref] if ref else default_ref
+            if isinstance(unit, str):
+                result.error(row, unit)
+                continue
+            if not ref and not ctx.may_add(unit.path):
+                result.error(row, _("Unit tujuan di luar wewenang Anda."))
+                continue
+            employer = data.pop("employer_ref", "") or ""
+            if employer:
+                employer_id = self._employer(ctx, employer)
+                if employer_id is None:
+                    result.warn(
+                        row,
+                        _(
+                            "Perusahaan “%(name)s” belum terdaftar; kolom perusahaan dilewati. "
+                            "Daftarkan perusahaannya dulu lalu impor ulang berkas ini."
+                        )
+                        % {"name": employer[:100]},
+                    )
+                else:
+                    data["employer_id"] = employer_id
+            ready.append((row, data, unit))
+
+        existing = self._existing(ctx, [d for _r, d, _u in ready])
+        inserts: list[tuple[Row, dict[str, Any], UnitRef]] = []
+        updates: list[tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]]]] = []
+        status_moves: list[tuple[dict[str, Any], str]] = []
+        batch_new: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        for row, data, unit in ready:
+            match, problem = self._match(existing, data)
+            if problem:
+                result.error(row, problem)
+                continue
+            if match is None:
+                twin = next((batch_new[k] for k in _keys(data) if k in batch_new), None)
+                if twin is None and dry_run:
+                    earlier = next((ctx.pending[k] for k in _keys(data) if k in ctx.pending), None)
+                    if earlier is not None:
+                        twin = (earlier, {})
+                if twin is not None:
+                    same = all(twin[1].get(k) == v for k, v in data.items()) if twin[1] else False
+                    if same:
+                        result.unchanged += 1
+                        result.warn(
+                            row, _("Sama dengan baris %(row)s; dilewati.") % {"row": twin[0]}
+                        )
+                    else:
+                        result.error(
+                            row,
+                            _(
+                                "Orang yang sama dengan baris %(row)s (nomor, NIK atau HP dan "
+                                "nama sama) tetapi isinya berbeda; satukan kedua baris."
+                            )
+                            % {"row": twin[0]},
+                        )
+                    continue
+                for k in _keys(data):
+                    batch_new[k] = (row.number, data)
+                    if dry_run:
+                        ctx.pending[k] = row.number
+                inserts.append((row, data, unit))
+                result.created += 1
+                continue
+            if match["id"] in ctx.touched:
+                earlier = ctx.touched[match["id"]]
+                changes = _changes(match, data)
+                if changes:
+                    result.error(
+                        row,
+                        _(
+                            "Orang yang sama dengan baris %(row)s (nomor, NIK atau HP dan nama "
+                            "sama) tetapi isinya berbeda; satukan kedua baris."
+                        )
+                        % {"row": earlier},
+                    )
+                else:
+                    result.unchanged += 1
+                    result.warn(row, _("Sama dengan baris %(row)s; dilewati.") % {"row": earlier})
+                continue
+            if not ctx.may_add(match["unit__path"]):
+                result.error(
+                    row,
+                    _(
+                        "Anggota ini sudah tercatat di unit lain di luar wewenang Anda; minta "
+                        "pengurus unit itu untuk memutasikannya."
+                    ),
+                )
+                continue
+            if match["unit_id"] != unit.id and data.get("_unit_given"):
+                result.warn(row, _("Unit di berkas berbeda dengan unit anggota; gunakan mutasi."))
+            status = data.get("status")
+            if status and status != match["status"]:
+                if status not in TRANSITIONS[match["status"]]:
+                    result.error(
+                        row,
+                        _("Status %(old)s tidak dapat diubah menjadi %(new)s.")
+                        % {"old": Status(match["status"]).label, "new": Status(status).label},
+                    )
+                    continue
+                status_moves.append((match, status))
+            changes = _changes(match, data)
+            ctx.touched[match["id"]] = row.number
+            if changes or (status and status != match["status"]):
+                updates.append((match, data, changes))
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+        if not dry_run:
+            self._write(ctx, inserts, updates, status_moves)
+        return result
+
+    # --- matching ------------------------------------------------------------------------
+    def _existing(self, ctx: Context, rows: list[dict[str, Any]]) -> dict[str, dict[str, list]]:
+        numbers = {d["number"] for d in rows if d.get("number")}
+        niks = {d["nik"] for d in rows if d.get("nik")}
+        phones = {d["phone"] for d in rows if d.get("phone")}
+        index: dict[str, dict[str, list]] = {"number": {}, "nik": {}, "phone": {}}
+        if not (numbers or niks or phones):
+            return index
+        q = Q()
+        if numbers:
+            q |= Q(number__in=numbers)
+        if niks:
+            q |= Q(nik__in=niks)
+        if phones:
+            q |= Q(phone__in=phones)
+        found = Member._base_manager.filter(
+            q,
+            organisation_id=ctx.organisation.pk,
+            merged_into__isnull=True,
+            archived_at__isnull=True,
+        ).values(*LOADED, "unit__path")
+        for m in found:
+            for key in ("number", "nik", "phone"):
+                if m[key]:
+                    index[key].setdefault(m[key], []).append(m)
+        return index
+
+    def _match(
+        self, existing: dict[str, dict[str, list]], data: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str]:
+        by_number = existing["number"].get(data.get("number") or "", [None])[0]
+        by_nik = existing["nik"].get(data.get("nik") or "", [None])[0]
+        by_phone = next(
+            (
+                m
+                for m in existing["phone"].get(data.get("phone") or "", [])
+                if m["search_key"] == data["search_key"]
+            ),
+            None,
+        )
+        if by_number and by_nik and by_number["id"] != by_nik["id"]:
+            return None, _("Nomor anggota dan NIK di baris ini milik dua anggota yang berbeda.")
+        return by_number or by_nik or by_phone, ""
+
+    # --- writing ---------------------------------------------------------------------------
+    def _write(self, ctx: Context, inserts: list, updates: list, status_moves: list) -> None:
+        now = timezone.now()
+        actor = ctx.job.user
+        deltas: dict[tuple[str, str], int] = defaultdict(int)
+        history: list[StatusChange] = []
+        if inserts:
+            numbers = self._numbers(ctx, [(d, u) for _r, d, u in inserts])
+            members = []
+            for (_row, data, unit), number in zip(inserts, numbers, strict=True):
+                status = data.get("status") or Status.ACTIVE
+                on = ctx.today
+                fields = {k: data[k] for k in WRITABLE if data.get(k) not in (None, "")}
+                members.append(
+                    Member(
+                        organisation_id=ctx.organisation.pk,
+                        unit_id=unit.id,
+                        number=data.get("number") or number,
+                        status=status,
+                        status_since=on,
+                        created_at=now,
+                        updated_at=now,
+                        **fields,
+                    )
+                )
+                if status == Status.ACTIVE and "joined_on" not in fields:
+                    members[-1].joined_on = on
+                for key, delta in _counter_deltas(unit.path, None, status).items():
+                    deltas[key] += delta
+            created = Member.objects.bulk_create(members, batch_size=1000)
+            for (row, _d, _u), m in zip(inserts, created, strict=True):
+                ctx.touched[m.pk] = row.number
+                history.append(
+                    StatusChange(
+                        member_id=m.pk,
+                        status=m.status,
+                        on=m.status_since,
+                        reason=ctx.reason,
+                        actor=actor,
+                    )
+                )
+        if updates:
+            changed: list[tuple[Member, tuple[str, ...]]] = []
+            audit: list[AuditEntry] = []
+            content_type = ContentType.objects.get_for_model(Member)
+            moved = {m["id"]: s for m, s in status_moves}
+            for match, _data, changes in updates:
+                member = Member(id=match["id"], updated_at=now)
+                for name, (_old, new) in changes.items():
+                    setattr(member, name, new)
+                if match["id"] in moved:
+                    member.status = moved[match["id"]]
+                    member.status_since = ctx.today
+                    history.append(
+                        StatusChange(
+                            member_id=match["id"],
+                            status=member.status,
+                            on=ctx.today,
+                            reason=ctx.reason,
+                            actor=actor,
+                        )
+                    )
+                    for key, delta in _counter_deltas(
+                        match["unit__path"], match["status"], member.status
+                    ).items():
+                        deltas[key] += delta
+                    changes = {
+                        **changes,
+                        "status": [match["status"], member.status],
+                        "status_since": [match["status_since"], member.status_since],
+                    }
+                changed.append((member, tuple(sorted(changes))))
+                audit.append(
+                    AuditEntry(
+                        actor=actor,
+                        actor_name=actor.username,
+                        action="update",
+                        content_type=content_type,
+                        object_id=str(match["id"]),
+                        object_repr=(
+                            changes.get("full_name", [None, None])[1] or match["full_name"]
+                        )[:200],
+                        changes={k: [jsonable(a), jsonable(b)] for k, (a, b) in changes.items()},
+                        batch=ctx.job.batch,
+                    )
+                )
+            # Only the columns each member changes: one statement per set of columns.
+            by_fields: dict[tuple[str, ...], list[Member]] = defaultdict(list)
+            for m, names in changed:
+                by_fields[names].append(m)
+            for names, group in by_fields.items():
+                Member._base_manager.bulk_update(group, [*names, "updated_at"], batch_size=1000)
+            Member._base_manager.filter(pk__in=[m.pk for m, _n in changed]).update(
+                version=F("version") + 1
+            )
+            AuditEntry.objects.bulk_create(audit, batch_size=1000)
+        StatusChange.objects.bulk_create(history, batch_size=2000)
+        unit_counts_adjust(deltas={k: v for k, v in deltas.items() if v})
+
+    def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
+        """Numbers for new members, in bulk: one locked sequence row per prefix per batch."""
+        fmt = ctx.number_format
+        head, _sep, _tail = fmt.partition("{seq")
+        org = ctx.organisation
+        year = ctx.today.year
+        wanted: dict[str, list[int]] = defaultdict(list)
+        for i, (data, unit) in enumerate(rows):
+            status = data.get("status") or Status.ACTIVE
+            if data.get("number") or status in (Status.APPLICANT, Status.REJECTED):
+                continue
+            wanted[head.format(unit_code=unit.code, org_code=org.code, year=year)].append(i)
+        numbers = [""] * len(rows)
+        if not wanted:
+            return numbers
+        NumberSequence.objects.bulk_create(
+            [NumberSequence(organisation=org, prefix=p) for p in wanted], ignore_conflicts=True
+        )
+        sequences = NumberSequence.objects.select_for_update().filter(
+            organisation=org, prefix__in=list(wanted)
+        )
+        for seq in sequences.order_by("pk"):
+            indexes = wanted[seq.prefix]
+            first = seq.last + 1
+            for offset, i in enumerate(indexes):
+                unit = rows[i][1]
+                numbers[i] = fmt.format(
+                    unit_code=unit.code, org_code=org.code, year=year, seq=first + offset
+                )
+            NumberSequence.objects.filter(pk=seq.pk).update(last=seq.last + len(indexes))
+        return numbers
+
+
+def _changes(match: dict[str, Any], data: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields the row gives that differ from the stored member (an empty cell changes nothing)."""
+    changes = {}
+    for name in WRITABLE:
+        new = data.get(name)
+        if new in (None, ""):
+            continue
+        if name in ("search_name", "search_key"):
+            continue
+        if match.get(name) != new:
+            changes[name] = [match.get(name), new]
+    if "full_name" in changes:
+        for name in ("search_name", "search_key"):
+            if match.get(name) != data.get(name):
+                changes[name] = [match.get(name), data.get(name)]
+    return changes

@@ -1,0 +1,198 @@
+"""The import engine with the member importer: real files, real database, exact counts."""
+
+from __future__ import annotations
+
+import pytest
+import xlsxwriter
+
+from himpun.core.models import AuditEntry
+from himpun.imports.engine import import_job_run
+from himpun.imports.models import ImportIssue, ImportJob, IssueLevel, JobState
+from himpun.imports.services import import_job_create, import_job_map
+from himpun.members.models import Member, StatusChange
+from himpun.structure.models import UnitCounter
+from tests import factories
+
+HEADER = "Nama Lengkap;Jenis Kelamin;Tgl Lahir;NIK;No HP;Unit"
+ROWS = [
+    "SITI RAHAYU;P;17/08/1990;3275015708900001;0812-3456-7890;A",
+    "budi santoso;L;17 Agustus 1985;;+62 813 1111 2222;A",
+    "Dewi Lestari;P;1-2-1992;;0857 2222 3333;B",
+    "Joko <script>;L;01/01/1980;;0812 9999 0000;A",  # HTML in a name: refused
+    "Agus Salim;L;31/02/1990;;0812 7777 6666;A",  # impossible date: refused
+]
+MAPPING = ["full_name", "gender", "birth_date", "nik", "phone", "unit"]
+
+
+def write_csv(path, rows=ROWS, header=HEADER):
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def new_job(user, unit, path, mapping=MAPPING):
+    with open(path, "rb") as fh:
+        job = import_job_create(
+            actor=user, kind="members", unit=unit, upload=fh, filename=path.name
+        )
+    if mapping is not None:
+        job = import_job_map(actor=user, job=job, mapping=mapping)
+    return job
+
+
+def members_total(unit) -> int:
+    row = UnitCounter.objects.filter(unit=unit, key="members").first()
+    return row.total if row else 0
+
+
+@pytest.fixture
+def setup(world, tmp_path):
+    return world, write_csv(tmp_path / "anggota.csv")
+
+
+def test_good_rows_go_in_and_bad_rows_are_reported_by_number(setup):
+    w, path = setup
+    job = import_job_run(job=new_job(w.admin1, w.org1, path))
+    assert job.state == JobState.DONE
+    assert (job.created, job.updated, job.unchanged, job.failed) == (3, 0, 0, 2)
+    errors = dict(
+        ImportIssue.objects.filter(job=job, level=IssueLevel.ERROR).values_list("row", "message")
+    )
+    assert set(errors) == {5, 6}  # spreadsheet rows: the header is row 1
+    assert "Agus" not in errors[6]
+    assert "31/02/1990" in errors[6]
+    siti = Member.objects.get(nik="3275015708900001")
+    assert siti.full_name == "Siti Rahayu"
+    assert siti.phone == "+6281234567890"
+    assert siti.unit == w.a
+    assert siti.number
+    assert Member.objects.get(phone="+6285722223333").unit == w.b
+    assert StatusChange.objects.filter(member__organisation=w.org1).count() == 3
+    assert members_total(w.org1) == 3
+    assert members_total(w.a) == 2
+    numbers = sorted(Member.objects.filter(unit=w.a).values_list("number", flat=True))
+    assert numbers[0].endswith("1")
+    assert numbers[1].endswith("2")
+
+
+def test_importing_the_same_file_twice_changes_nothing(setup):
+    w, path = setup
+    import_job_run(job=new_job(w.admin1, w.org1, path))
+    before = (Member.objects.count(), StatusChange.objects.count(), AuditEntry.objects.count())
+    second = import_job_run(job=new_job(w.admin1, w.org1, path))
+    assert (second.created, second.updated, second.unchanged, second.failed) == (0, 0, 3, 2)
+    after = (Member.objects.count(), StatusChange.objects.count(), AuditEntry.objects.count())
+    assert after == before
+    assert members_total(w.org1) == 3
+
+
+def test_a_changed_row_updates_the_member_and_is_audited(setup, tmp_path):
+    w, path = setup
+    import_job_run(job=new_job(w.admin1, w.org1, path))
+    rows = [ROWS[0].replace("0812-3456-7890", "0811 2222 3333"), *ROWS[1:3]]
+    changed = write_csv(tmp_path / "lagi.csv", rows)
+    job = import_job_run(job=new_job(w.admin1, w.org1, changed))
+    assert (job.created, job.updated, job.unchanged) == (0, 1, 2)
+    siti = Member.objects.get(nik="3275015708900001")
+    assert siti.phone == "+6281122223333"
+    assert siti.version == 2
+    entry = AuditEntry.objects.get(batch=job.batch)
+    assert entry.changes["phone"] == ["+6281234567890", "+6281122223333"]
+
+
+def test_duplicate_rows_inside_the_file(world, tmp_path):
+    rows = [ROWS[0], ROWS[0], ROWS[0].replace("SITI RAHAYU", "Siti Aminah")]
+    path = write_csv(tmp_path / "ganda.csv", rows)
+    job = import_job_run(job=new_job(world.admin1, world.org1, path))
+    assert (job.created, job.unchanged, job.failed) == (1, 1, 1)
+    issues = list(ImportIssue.objects.filter(job=job).values_list("row", "level", "message"))
+    assert (3, IssueLevel.WARNING) in [(r, lvl) for r, lvl, _m in issues]
+    failed = [m for r, lvl, m in issues if lvl == IssueLevel.ERROR]
+    assert failed
+    assert "baris 2" in failed[0]
+
+
+def test_a_unit_out_of_scope_is_a_row_error(world, tmp_path):
+    rows = [ROWS[0], ROWS[1].replace(";A", ";B")]
+    path = write_csv(tmp_path / "luar.csv", rows)
+    job = import_job_run(job=new_job(world.admin_a, world.a, path))
+    assert (job.created, job.failed) == (1, 1)
+    message = ImportIssue.objects.get(job=job, level=IssueLevel.ERROR).message
+    assert "wewenang" in message
+    assert not Member.objects.filter(unit=world.b).exists()
+
+
+def test_the_dry_run_writes_nothing_and_predicts_the_counts(setup):
+    w, path = setup
+    job = import_job_run(job=new_job(w.admin1, w.org1, path), dry_run=True)
+    assert job.state == JobState.CHECKED
+    assert job.preview["created"] == 3
+    assert job.preview["failed"] == 2
+    assert Member.objects.count() == 0
+    assert members_total(w.org1) == 0
+    done = import_job_run(job=job)
+    assert (done.created, done.failed) == (job.preview["created"], job.preview["failed"])
+
+
+def test_a_killed_import_resumes_from_its_last_batch_with_exact_counts(world, tmp_path):
+    rows = [
+        f"Anggota Nomor {chr(65 + i // 26)}{chr(65 + i % 26)};L;01/01/1990;;0812 5555 {1000 + i};A"
+        for i in range(23)
+    ]
+    path = write_csv(tmp_path / "besar.csv", rows)
+    job = new_job(world.admin1, world.org1, path)
+
+    def die(batch: int) -> None:
+        if batch == 2:
+            raise KeyboardInterrupt  # the worker is killed after its third batch committed
+
+    with pytest.raises(KeyboardInterrupt):
+        import_job_run(job=job, batch_size=5, after_batch=die)
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING
+    assert job.last_row == 16
+    assert job.created == 15
+    resumed = import_job_run(job=job, batch_size=5)
+    assert (resumed.created, resumed.failed, resumed.rows_total) == (23, 0, 23)
+    assert Member.objects.filter(unit=world.a).count() == 23
+    assert members_total(world.a) == 23
+    numbers = sorted(int(n[-6:]) for n in Member.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, 24))
+
+
+def test_xlsx_with_real_dates_and_number_cells(world, tmp_path):
+    path = tmp_path / "anggota.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, ["Nama", "JK", "Tanggal Lahir", "No. HP"])
+    import datetime
+
+    sheet.write_row(1, 0, ["Rina Marlina", "P"])
+    sheet.write_datetime(1, 2, datetime.datetime(1991, 3, 4), date)  # noqa: DTZ001  Excel has no zone
+    sheet.write_number(1, 3, 81234500011)  # Excel ate the leading 0
+    book.close()
+    job = new_job(
+        world.admin1, world.a, path, mapping=["full_name", "gender", "birth_date", "phone"]
+    )
+    job = import_job_run(job=job)
+    assert job.created == 1, list(ImportIssue.objects.values_list("message", flat=True))
+    rina = Member.objects.get(full_name="Rina Marlina")
+    assert rina.birth_date == datetime.date(1991, 3, 4)
+    assert rina.phone == "+6281234500011"
+
+
+def test_the_mapping_is_guessed_from_indonesian_headers(setup):
+    w, path = setup
+    job = new_job(w.admin1, w.org1, path, mapping=None)
+    assert job.mapping == MAPPING
+    assert ImportJob.objects.get(pk=job.pk).file_sha256 == job.file_sha256
+
+
+def test_a_user_without_the_right_to_add_members_cannot_start_an_import(world, tmp_path):
+    from django.core.exceptions import PermissionDenied
+
+    path = write_csv(tmp_path / "x.csv")
+    viewer = factories.UserFactory(username="pengamat")
+    factories.grant(viewer, "Pengamat", world.org1)
+    with pytest.raises(PermissionDenied):
+        new_job(viewer, world.org1, path)
