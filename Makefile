@@ -41,7 +41,10 @@ run: setup
 	@$(HIMPUN) demo
 	@echo
 	@echo "Himpun berjalan di http://127.0.0.1:$(HIMPUN_PORT)/  (Ctrl+C untuk berhenti)"
-	@HIMPUN_STATIC_MANIFEST=1 $(VENV)/bin/gunicorn himpun.wsgi:application \
+	@# The task worker (imports and other long work) runs beside the web server and stops with it.
+	@$(HIMPUN) db_worker --no-reload --no-startup-delay -v0 & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	HIMPUN_STATIC_MANIFEST=1 $(VENV)/bin/gunicorn himpun.wsgi:application \
 		--bind 127.0.0.1:$(HIMPUN_PORT) --workers $${HIMPUN_WORKERS:-2} --threads 4 \
 		--access-logfile - --access-logformat '%(t)s %(m)s %(U)s %(s)s %(L)ss'
 

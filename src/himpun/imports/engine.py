@@ -92,8 +92,9 @@ def batched(
 
 
 def count_rows(table: Table, path: str) -> int:
-    """Rows to expect, for the progress bar. A CSV's lines are counted on the raw bytes (fast;
-    a quoted line break makes it a slight overestimate until the run ends)."""
+    """Rows to expect, for the progress bar: an upper bound that the end of the run corrects.
+    A CSV's lines are counted on the raw bytes (a quoted line break overcounts); a
+    spreadsheet states its dimension."""
     if table.format == "csv":
         lines = 0
         with open(path, "rb") as fh:
@@ -103,6 +104,8 @@ def count_rows(table: Table, path: str) -> int:
             if fh.read(1) not in (b"\n", b""):
                 lines += 1
         return max(0, lines - table.header_row)
+    if table.row_count_hint is not None:  # a spreadsheet's own dimension: no second pass
+        return table.row_count_hint
     return sum(1 for _ in table.rows())
 
 

@@ -50,7 +50,13 @@ from typing import IO, Protocol
 from xml.etree import ElementTree as ET
 
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import (
+    CalamineSheet,
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
 
 MAX_CELL = 1000
 #: Longest CSV line or field accepted (characters): beyond this a file is broken (an unclosed
@@ -110,8 +116,11 @@ class Table:
     _source: _Source | None = field(default=None, repr=False, compare=False)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(row number as Excel shows it, values) for every non-blank row below the header;
-        values are padded or cut to the header's width, overlong ones are `Truncated`."""
+        """(row number as Excel shows it, values) for every non-blank row below the header.
+
+        Values are padded or cut to the header's width: a value in a column without a header
+        cannot be mapped to any field, so it is dropped here. Values longer than MAX_CELL are
+        cut and returned as `Truncated`. Each call reads the file again from the start."""
         assert self._source is not None
         width = len(self.header)
         header_row = self.header_row
@@ -170,7 +179,7 @@ def open_table(
         raise ImportFileError(_msg_not_spreadsheet())
     else:
         _refuse_foreign_text(head)
-        table = _open_csv(path, head)
+        table = _open_csv(path, head, complete=size <= len(head))
     _locate_header(table, header_row)
     return table
 
@@ -401,9 +410,8 @@ class _CsvSource:
             raise ImportFileError(_("Berkas tidak dapat dibaca.")) from exc
 
 
-def _open_csv(path: str, head: bytes) -> Table:
-    size = os.path.getsize(path)
-    encoding = _sniff_encoding(head, complete=size <= len(head))
+def _open_csv(path: str, head: bytes, *, complete: bool) -> Table:
+    encoding = _sniff_encoding(head, complete=complete)
     text = codecs.getincrementaldecoder(encoding)(errors="himpun-cp1252").decode(head)
     delimiter, directive = _sniff_delimiter(text.replace("\x00", ""))
     return Table(
@@ -494,7 +502,7 @@ def _calamine_text(value: object) -> str:
 class _CalamineSource:
     path: str
     kind: str
-    sheet: object = None
+    sheet: CalamineSheet | None = None
 
     def load(self) -> int:
         try:
@@ -507,7 +515,7 @@ class _CalamineSource:
             if not names:
                 raise ImportFileError(_msg_no_sheet())
             self.sheet = book.get_sheet_by_name(names[0])
-            end = self.sheet.end  # type: ignore[attr-defined]
+            end = self.sheet.end
         except ImportFileError:
             raise
         except PasswordError as exc:
@@ -521,9 +529,10 @@ class _CalamineSource:
         return end[0] + 1 if end else 0
 
     def records(self, max_cols: int) -> Iterator[tuple[int, list[str]]]:
+        assert self.sheet is not None
         text = _calamine_text
         # iter_rows() starts at the sheet's first row even when the data starts lower.
-        for number, row in enumerate(self.sheet.iter_rows(), 1):  # type: ignore[attr-defined]
+        for number, row in enumerate(self.sheet.iter_rows(), 1):
             yield number, [v if type(v) is str else text(v) for v in row[:max_cols]]
 
 
