@@ -24,7 +24,7 @@ def upload(client, unit, rows=ROWS, name="anggota.csv"):
     data = ("\n".join([HEADER, *rows]) + "\n").encode()
     response = client.post(
         "/impor/baru/members/",
-        {"unit": unit.pk, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
+        {"unit": unit.code, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return ImportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
@@ -107,7 +107,7 @@ def test_a_mapping_without_the_name_is_refused(admin, world):
 def test_a_bad_file_is_refused_with_a_message(admin, world):
     response = admin.post(
         "/impor/baru/members/",
-        {"unit": world.org1.pk, "file": SimpleUploadedFile("kosong.csv", b"", "text/csv")},
+        {"unit": world.org1.code, "file": SimpleUploadedFile("kosong.csv", b"", "text/csv")},
     )
     assert response.status_code == 200
     assert "kosong" in response.content.decode().lower()

@@ -72,6 +72,8 @@ class ModelScreens:
         filterset_class / table_class / form_class: the list filters, the table and the form.
         import_form_class: form that validates one CSV row (defaults to form_class); fields
             named in ``import_fields`` are the CSV columns.
+        importer: the kind of a bulk importer (``himpun.imports``) the list's import button
+            opens instead of the small CSV import.
         export_fields: field paths written by CSV/XLSX export (``values_list`` paths).
         detail_fields: fields shown on the profile tab.
         select_related: relations every list/detail query joins.
@@ -86,6 +88,8 @@ class ModelScreens:
     form_class: type[BaseForm]
     import_form_class: type[BaseForm] | None = None
     import_fields: tuple[str, ...] = ()
+    #: kind of a bulk importer (himpun.imports) that replaces the small CSV import on the list
+    importer: str = ""
     export_fields: tuple[str, ...] = ()
     detail_fields: tuple[str, ...] = ()
     select_related: tuple[str, ...] = ()
@@ -135,6 +139,8 @@ class ModelScreens:
 
     @property
     def url_import(self) -> str:
+        if self.importer:
+            return reverse("imports:new", args=[self.importer])
         return self.url("import")
 
     @property

@@ -12,16 +12,21 @@ from himpun.core.querysets import permission_name
 from himpun.core.scoping import scope_paths, subtrees_q
 from himpun.imports.engine import Importer
 from himpun.imports.models import ImportJob
+from himpun.structure.forms import UnitCodeField
 from himpun.structure.models import OrgUnit
 
 ACCEPT = ".csv,.txt,.xlsx,.xlsm,.xls,.ods"
 
 
 class UploadForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        label=_("Unit tujuan"),
+    # A code, not a dropdown: a confederation has 100,000 units.
+    unit = UnitCodeField(
+        label=_("Kode unit tujuan"),
         queryset=OrgUnit.objects.none(),
-        help_text=_("Baris tanpa kolom unit masuk ke unit ini; baris lain harus di bawahnya."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_(
+            "Baris tanpa kolom unit masuk ke unit ini; unit di kolom berkas harus di bawahnya."
+        ),
     )
     file = forms.FileField(
         label=_("Berkas"),

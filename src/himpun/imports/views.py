@@ -51,7 +51,7 @@ def job_new(request: HttpRequest, kind: str) -> HttpResponse:
         request.FILES or None,
         user=request.user,
         importer=importer,
-        initial={"unit": request.GET.get("unit")},
+        initial={"unit": _default_unit(request)},
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -70,6 +70,15 @@ def job_new(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             return HttpResponseRedirect(job.get_absolute_url())
     return render(request, "imports/new.html", {"form": form, "importer": importer})
+
+
+def _default_unit(request: HttpRequest) -> str:
+    """The active unit, else the unit of the user's first role."""
+    unit = getattr(request, "current_unit", None)
+    if unit is None:
+        assignment = request.user.assignments.select_related("unit").order_by("pk").first()
+        unit = assignment.unit if assignment else None
+    return unit.code if unit else ""
 
 
 def _samples(job: ImportJob, n: int = 3) -> list[list[str]]:

@@ -38,6 +38,7 @@ class MemberScreens(ModelScreens):
     table_class = MemberTable
     form_class = MemberForm
     import_form_class = MemberImportForm
+    importer = "members"
     import_fields = (
         "unit",
         "full_name",
