@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
@@ -94,7 +95,7 @@ class Context:
         return self.add_paths is None or any(path.startswith(p) for p in self.add_paths)
 
 
-def _keys(data: dict[str, Any]) -> list[tuple[str, str]]:
+def _keys(data: dict[str, Any], unit_id: int) -> list[tuple[str, str]]:
     keys = []
     if data.get("number"):
         keys.append(("number", data["number"]))
@@ -102,7 +103,31 @@ def _keys(data: dict[str, Any]) -> list[tuple[str, str]]:
         keys.append(("nik", data["nik"]))
     if data.get("phone"):
         keys.append(("phone", f"{data['phone']} {data['search_key']}"))
+    if not keys:
+        keys.append(("name", _name_key(data, unit_id)))
     return keys
+
+
+def _name_key(data: dict[str, Any], unit_id: int) -> str:
+    """The last resort for a row without number, NIK or phone: the same name born the same
+    day in the organisation, or without a birth date the same name in the same unit."""
+    born = data.get("birth_date")
+    return f"{data['search_name']}|{born.isoformat() if born else f'unit:{unit_id}'}"
+
+
+def _conflict(row: int, changes: dict[str, list[Any]] | None) -> str:
+    if changes is None:  # a dry run keeps only the keys of earlier rows, not their values
+        return _(
+            "Orang yang sama dengan baris %(row)s (nomor anggota, NIK, atau HP dan nama sama), "
+            "tetapi isinya berbeda. Satukan kedua baris, lalu impor lagi."
+        ) % {"row": row}
+    labels = {f.name: str(f.label).lower() for f in MEMBER_FIELDS}
+    labels["employer_id"] = labels.get("employer", "employer")
+    fields = [labels.get(k, k) for k in changes if k not in ("search_name", "search_key")]
+    return _(
+        "Orang yang sama dengan baris %(row)s (nomor anggota, NIK, atau HP dan nama sama), "
+        "tetapi berbeda pada: %(fields)s. Satukan kedua baris, lalu impor lagi."
+    ) % {"row": row, "fields": ", ".join(fields) or "—"}
 
 
 @register
@@ -225,40 +250,35 @@ class MemberImporter(Importer):
                     data["employer_id"] = employer_id
             ready.append((row, data, unit))
 
-        existing = self._existing(ctx, [d for _r, d, _u in ready])
+        existing = self._existing(ctx, [(d, u.id) for _r, d, u in ready])
         inserts: list[tuple[Row, dict[str, Any], UnitRef]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]]]] = []
         status_moves: list[tuple[dict[str, Any], str]] = []
         batch_new: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         for row, data, unit in ready:
-            match, problem = self._match(existing, data)
+            match, problem = self._match(existing, data, unit.id)
             if problem:
                 result.error(row, problem)
                 continue
             if match is None:
-                twin = next((batch_new[k] for k in _keys(data) if k in batch_new), None)
+                twin = next((batch_new[k] for k in _keys(data, unit.id) if k in batch_new), None)
                 if twin is None and dry_run:
-                    earlier = next((ctx.pending[k] for k in _keys(data) if k in ctx.pending), None)
+                    earlier = next(
+                        (ctx.pending[k] for k in _keys(data, unit.id) if k in ctx.pending), None
+                    )
                     if earlier is not None:
-                        twin = (earlier, {})
+                        twin = (earlier, None)
                 if twin is not None:
-                    same = all(twin[1].get(k) == v for k, v in data.items()) if twin[1] else False
-                    if same:
+                    differs = _changes(twin[1], data) if twin[1] is not None else None
+                    if differs == {}:
                         result.unchanged += 1
                         result.warn(
                             row, _("Sama dengan baris %(row)s; dilewati.") % {"row": twin[0]}
                         )
                     else:
-                        result.error(
-                            row,
-                            _(
-                                "Orang yang sama dengan baris %(row)s (nomor, NIK atau HP dan "
-                                "nama sama) tetapi isinya berbeda; satukan kedua baris."
-                            )
-                            % {"row": twin[0]},
-                        )
+                        result.error(row, _conflict(twin[0], differs))
                     continue
-                for k in _keys(data):
+                for k in _keys(data, unit.id):
                     batch_new[k] = (row.number, data)
                     if dry_run:
                         ctx.pending[k] = row.number
@@ -269,14 +289,7 @@ class MemberImporter(Importer):
                 earlier = ctx.touched[match["id"]]
                 changes = _changes(match, data)
                 if changes:
-                    result.error(
-                        row,
-                        _(
-                            "Orang yang sama dengan baris %(row)s (nomor, NIK atau HP dan nama "
-                            "sama) tetapi isinya berbeda; satukan kedua baris."
-                        )
-                        % {"row": earlier},
-                    )
+                    result.error(row, _conflict(earlier, changes))
                 else:
                     result.unchanged += 1
                     result.warn(row, _("Sama dengan baris %(row)s; dilewati.") % {"row": earlier})
@@ -315,20 +328,29 @@ class MemberImporter(Importer):
         return result
 
     # --- matching ------------------------------------------------------------------------
-    def _existing(self, ctx: Context, rows: list[dict[str, Any]]) -> dict[str, dict[str, list]]:
-        numbers = {d["number"] for d in rows if d.get("number")}
-        niks = {d["nik"] for d in rows if d.get("nik")}
-        phones = {d["phone"] for d in rows if d.get("phone")}
-        index: dict[str, dict[str, list]] = {"number": {}, "nik": {}, "phone": {}}
-        if not (numbers or niks or phones):
-            return index
+    def _existing(
+        self, ctx: Context, rows: list[tuple[dict[str, Any], int]]
+    ) -> dict[str, dict[str, list]]:
+        numbers = {d["number"] for d, _u in rows if d.get("number")}
+        niks = {d["nik"] for d, _u in rows if d.get("nik")}
+        phones = {d["phone"] for d, _u in rows if d.get("phone")}
+        names = {
+            d["search_name"]
+            for d, _u in rows
+            if not (d.get("number") or d.get("nik") or d.get("phone"))
+        }
+        index: dict[str, dict[str, list]] = {"number": {}, "nik": {}, "phone": {}, "name": {}}
         q = Q()
-        if numbers:
-            q |= Q(number__in=numbers)
-        if niks:
-            q |= Q(nik__in=niks)
-        if phones:
-            q |= Q(phone__in=phones)
+        for column, values in (
+            ("number", numbers),
+            ("nik", niks),
+            ("phone", phones),
+            ("search_name", names),
+        ):
+            if values:
+                q |= Q(**{f"{column}__in": values})
+        if not q:
+            return index
         found = Member._base_manager.filter(
             q,
             organisation_id=ctx.organisation.pk,
@@ -339,10 +361,16 @@ class MemberImporter(Importer):
             for key in ("number", "nik", "phone"):
                 if m[key]:
                     index[key].setdefault(m[key], []).append(m)
+            if m["search_name"] in names:
+                for name_key in {
+                    _name_key(m, m["unit_id"]),
+                    _name_key({**m, "birth_date": None}, m["unit_id"]),
+                }:
+                    index["name"].setdefault(name_key, []).append(m)
         return index
 
     def _match(
-        self, existing: dict[str, dict[str, list]], data: dict[str, Any]
+        self, existing: dict[str, dict[str, list]], data: dict[str, Any], unit_id: int
     ) -> tuple[dict[str, Any] | None, str]:
         by_number = existing["number"].get(data.get("number") or "", [None])[0]
         by_nik = existing["nik"].get(data.get("nik") or "", [None])[0]
@@ -356,48 +384,50 @@ class MemberImporter(Importer):
         )
         if by_number and by_nik and by_number["id"] != by_nik["id"]:
             return None, _("Nomor anggota dan NIK di baris ini milik dua anggota yang berbeda.")
-        return by_number or by_nik or by_phone, ""
+        if by_number or by_nik or by_phone:
+            return by_number or by_nik or by_phone, ""
+        if data.get("number") or data.get("nik") or data.get("phone"):
+            return None, ""
+        return existing["name"].get(_name_key(data, unit_id), [None])[0], ""
 
     # --- writing ---------------------------------------------------------------------------
     def _write(self, ctx: Context, inserts: list, updates: list, status_moves: list) -> None:
         now = timezone.now()
         actor = ctx.job.user
         deltas: dict[tuple[str, str], int] = defaultdict(int)
-        history: list[StatusChange] = []
+        history: list[dict[str, Any]] = []
         if inserts:
             numbers = self._numbers(ctx, [(d, u) for _r, d, u in inserts])
-            members = []
+            rows: list[dict[str, Any]] = []
             for (_row, data, unit), number in zip(inserts, numbers, strict=True):
                 status = data.get("status") or Status.ACTIVE
-                on = ctx.today
-                fields = {k: data[k] for k in WRITABLE if data.get(k) not in (None, "")}
-                members.append(
-                    Member(
-                        organisation_id=ctx.organisation.pk,
-                        unit_id=unit.id,
-                        number=data.get("number") or number,
-                        status=status,
-                        status_since=on,
-                        created_at=now,
-                        updated_at=now,
-                        **fields,
-                    )
+                values = {k: data[k] for k in WRITABLE if data.get(k) not in (None, "")}
+                values.update(
+                    organisation_id=ctx.organisation.pk,
+                    unit_id=unit.id,
+                    number=data.get("number") or number,
+                    status=status,
+                    status_since=ctx.today,
+                    created_at=now,
+                    updated_at=now,
                 )
-                if status == Status.ACTIVE and "joined_on" not in fields:
-                    members[-1].joined_on = on
+                if status == Status.ACTIVE and "joined_on" not in values:
+                    values["joined_on"] = ctx.today
+                rows.append(values)
                 for key, delta in _counter_deltas(unit.path, None, status).items():
                     deltas[key] += delta
-            created = Member.objects.bulk_create(members, batch_size=1000)
-            for (row, _d, _u), m in zip(inserts, created, strict=True):
-                ctx.touched[m.pk] = row.number
+            ids = _insert(Member, rows)
+            for (row, _d, _u), pk, values in zip(inserts, ids, rows, strict=True):
+                ctx.touched[pk] = row.number
                 history.append(
-                    StatusChange(
-                        member_id=m.pk,
-                        status=m.status,
-                        on=m.status_since,
-                        reason=ctx.reason,
-                        actor=actor,
-                    )
+                    {
+                        "member_id": pk,
+                        "status": values["status"],
+                        "on": ctx.today,
+                        "reason": ctx.reason,
+                        "actor_id": actor.pk,
+                        "recorded_at": now,
+                    }
                 )
         if updates:
             changed: list[tuple[Member, tuple[str, ...]]] = []
@@ -412,13 +442,14 @@ class MemberImporter(Importer):
                     member.status = moved[match["id"]]
                     member.status_since = ctx.today
                     history.append(
-                        StatusChange(
-                            member_id=match["id"],
-                            status=member.status,
-                            on=ctx.today,
-                            reason=ctx.reason,
-                            actor=actor,
-                        )
+                        {
+                            "member_id": match["id"],
+                            "status": member.status,
+                            "on": ctx.today,
+                            "reason": ctx.reason,
+                            "actor_id": actor.pk,
+                            "recorded_at": now,
+                        }
                     )
                     for key, delta in _counter_deltas(
                         match["unit__path"], match["status"], member.status
@@ -454,7 +485,7 @@ class MemberImporter(Importer):
                 version=F("version") + 1
             )
             AuditEntry.objects.bulk_create(audit, batch_size=1000)
-        StatusChange.objects.bulk_create(history, batch_size=2000)
+        _insert(StatusChange, history)
         unit_counts_adjust(deltas={k: v for k, v in deltas.items() if v})
 
     def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
@@ -478,6 +509,7 @@ class MemberImporter(Importer):
         sequences = NumberSequence.objects.select_for_update().filter(
             organisation=org, prefix__in=list(wanted)
         )
+        lasts = []
         for seq in sequences.order_by("pk"):
             indexes = wanted[seq.prefix]
             first = seq.last + 1
@@ -486,7 +518,8 @@ class MemberImporter(Importer):
                 numbers[i] = fmt.format(
                     unit_code=unit.code, org_code=org.code, year=year, seq=first + offset
                 )
-            NumberSequence.objects.filter(pk=seq.pk).update(last=seq.last + len(indexes))
+            lasts.append(NumberSequence(pk=seq.pk, last=seq.last + len(indexes)))
+        NumberSequence.objects.bulk_update(lasts, ["last"], batch_size=1000)
         return numbers
 
 
@@ -506,3 +539,30 @@ def _changes(match: dict[str, Any], data: dict[str, Any]) -> dict[str, list[Any]
             if match.get(name) != data.get(name):
                 changes[name] = [match.get(name), data.get(name)]
     return changes
+
+
+def _insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows given as {attname: value}; the others take their field defaults. Returns
+    the new primary keys in order. PostgreSQL: ids drawn from the sequence in one query, rows
+    streamed with COPY; SQLite: bulk INSERTs."""
+    if not rows:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    if connection.vendor != "postgresql":
+        objects = [model(**{**defaults, **r}) for r in rows]
+        return [o.pk for o in model._base_manager.bulk_create(objects, batch_size=1000)]
+    table = model._meta.db_table
+    columns = ["id", *(f.column for f in fields)]
+    names = [f.attname for f in fields]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [r[0] for r in cur.fetchall()]
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with cur.connection.cursor().copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for pk, r in zip(ids, rows, strict=True):
+                copy.write_row([pk, *(r.get(n, defaults[n]) for n in names)])
+    return ids
