@@ -115,3 +115,21 @@ def test_demo_members_and_waiting_work(db):
     assert JoinLink.objects.count() == 2
     assert Member.objects.filter(join_link__isnull=False, status="calon").count() == 3
     assert (demo_members(), demo_workflows()) == (0, 0)
+
+
+def test_exports_never_turn_a_text_into_a_formula():
+    """CSV injection: a name typed as "=HYPERLINK(…)" stays text in CSV and in XLSX."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from himpun.core import exports
+
+    rows = [("=HYPERLINK(\"http://x\",\"klik\")", "+6281234567890", "-5", "@SUM(A1)", "Siti")]
+    text = "".join(exports.csv_stream(["a", "b", "c", "d", "e"], rows))
+    line = text.splitlines()[1]
+    assert line.startswith("\"'=HYPERLINK(")
+    assert ",+6281234567890,-5,'@SUM(A1),Siti" in line
+    fh = exports.xlsx_file(["a", "b", "c", "d", "e"], rows, "x")
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(fh.read())).get_sheet_by_index(0)
+    assert sheet.to_python()[1] == list(rows[0])  # the very text, not a formula's result

@@ -196,3 +196,13 @@ def test_a_user_without_the_right_to_add_members_cannot_start_an_import(world, t
     factories.grant(viewer, "Pengamat", world.org1)
     with pytest.raises(PermissionDenied):
         new_job(viewer, world.org1, path)
+
+
+def test_a_huge_cell_fails_its_row_only(world, tmp_path):
+    rows = [ROWS[0], "Budi Santoso;L;17/08/1985;;0813 1111 2222;A" + "x" * 100_000, ROWS[2]]
+    path = write_csv(tmp_path / "panjang.csv", rows)
+    job = import_job_run(job=new_job(world.admin1, world.org1, path))
+    assert (job.created, job.failed) == (2, 1)
+    issue = ImportIssue.objects.get(job=job, level=IssueLevel.ERROR)
+    assert issue.row == 3
+    assert "terlalu panjang" in issue.message

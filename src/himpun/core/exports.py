@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -35,18 +36,43 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+#: A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: …except a plain number such as a phone in E.164 ("+6281234567890") or "-5".
+PLAIN_NUMBER = re.compile(r"[+-][\d .]*\Z")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula ("=HYPERLINK(…)" typed as a name
+    into a form) is exported with a leading apostrophe, so it stays text (CSV injection)."""
+    value = _cell(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def csv_stream(headers: list[str], rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM so that Excel opens UTF-8 correctly
     yield writer.writerow(headers)
     for row in rows:
-        yield writer.writerow([_cell(v) for v in row])
+        yield writer.writerow([_csv_cell(v) for v in row])
 
 
 def xlsx_file(headers: list[str], rows: Iterable[tuple[Any, ...]], sheet: str) -> Any:
     """Write an XLSX to a temporary file with xlsxwriter's constant-memory mode."""
     fh = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115  FileResponse closes it
-    book = xlsxwriter.Workbook(fh, {"constant_memory": True, "in_memory": False})
+    # Strings stay strings: never a formula, URL or number because of how they look.
+    book = xlsxwriter.Workbook(
+        fh,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
     ws.write_row(0, 0, headers, bold)

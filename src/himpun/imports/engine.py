@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from himpun.imports.mapping import Field
 from himpun.imports.models import ImportIssue, ImportJob, IssueLevel, JobState
-from himpun.imports.readers import ImportFileError, Table, open_table
+from himpun.imports.readers import MAX_CELL, ImportFileError, Table, Truncated, open_table
 
 BATCH = 5000
 #: Warnings kept per job: enough to act on, without a million rows of "gender taken from NIK".
@@ -164,8 +164,22 @@ def import_job_run(
         ]
         if not rows:
             continue
+        cut = [r for r in rows if any(isinstance(v, Truncated) for v in r.values.values())]
+        if cut:
+            cut_ids = {id(r) for r in cut}
+            rows = [r for r in rows if id(r) not in cut_ids]
         with transaction.atomic():
-            result = importer.process(ctx, rows, dry_run=dry_run)
+            result = importer.process(ctx, rows, dry_run=dry_run) if rows else BatchResult()
+            for row in cut:
+                labels = {f.name: str(f.label) for f in importer.fields}
+                names = [
+                    labels.get(k, k) for k, v in row.values.items() if isinstance(v, Truncated)
+                ]
+                result.error(
+                    row,
+                    _("Isi kolom %(columns)s terlalu panjang (lebih dari %(max)s huruf).")
+                    % {"columns": ", ".join(names), "max": f"{MAX_CELL:,}".replace(",", ".")},
+                )
             issues = []
             warned = 0
             for row, level, message in result.issues:
@@ -185,7 +199,7 @@ def import_job_run(
                     )
                 )
             ImportIssue.objects.bulk_create(issues, batch_size=1000)
-            done += len(rows)
+            done += len(rows) + len(cut)
             if dry_run:
                 for key in ("created", "updated", "unchanged", "failed"):
                     counts[key] += getattr(result, key)
@@ -196,7 +210,7 @@ def import_job_run(
             else:
                 ImportJob.objects.filter(pk=job.pk).update(
                     rows_done=done,
-                    last_row=rows[-1].number,
+                    last_row=chunk[-1][0],
                     created=F("created") + result.created,
                     updated=F("updated") + result.updated,
                     unchanged=F("unchanged") + result.unchanged,
