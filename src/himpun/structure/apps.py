@@ -8,4 +8,5 @@ class StructureConfig(AppConfig):
     verbose_name = _("Struktur organisasi")
 
     def ready(self) -> None:
-        from himpun.structure import screens  # noqa: F401  registers screens and tabs
+        # Registers screens, tabs and the employer and workplace importers.
+        from himpun.structure import importer, screens  # noqa: F401

@@ -112,6 +112,7 @@ class EmployerScreens(ModelScreens):
     table_class = tables.EmployerTable
     form_class = forms.EmployerForm
     import_form_class = forms.EmployerImportForm
+    importer = "employers"
     import_fields = ("unit", "name", "region_code", "address")
     export_fields = ("name", "sector__name", "region_code", "address", "unit__code")
     detail_fields = ("name", "sector", "region_code", "address", "unit")
@@ -123,6 +124,7 @@ class EmployerScreens(ModelScreens):
 @registry.register
 class WorkplaceScreens(ModelScreens):
     model = Workplace
+    importer = "workplaces"
     path = "struktur/tempat-kerja"
     filterset_class = filtersets.WorkplaceFilterSet
     table_class = tables.WorkplaceTable
