@@ -217,6 +217,7 @@ def baselines(tmp: Path, n: int, seed: int) -> dict:
                     "gender": (row.get("Jenis Kelamin", "") or "L")[:1].upper(),
                     "nik": row.get("NIK", ""),
                     "phone": row.get("No HP", ""),
+                    "status": "aktif",
                 },
                 user=user,
             )

@@ -111,3 +111,16 @@ def test_search_uses_an_index(people):
     else:
         assert "members_member_fts" in plan, plan
         assert "VIRTUAL TABLE INDEX" in plan, plan
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_search_triggers_survive_a_rebuilt_table(people):
+    """SQLite drops triggers when a migration rebuilds the members table; migrate puts them
+    back, so a new member is found by name."""
+    from himpun.members.search import search_triggers_ensure
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TRIGGER members_member_fts_ins")
+    search_triggers_ensure()
+    member_register(actor=None, unit=people["Sumarni"].unit, full_name="Wartini", gender="P")
+    assert found("wartini") == {"Wartini"}

@@ -351,12 +351,16 @@ class MemberImporter(Importer):
                 q |= Q(**{f"{column}__in": values})
         if not q:
             return index
-        found = Member._base_manager.filter(
-            q,
-            organisation_id=ctx.organisation.pk,
-            merged_into__isnull=True,
-            archived_at__isnull=True,
-        ).values(*LOADED, "unit__path")
+        found = (
+            Member._base_manager.filter(
+                q,
+                organisation_id=ctx.organisation.pk,
+                merged_into__isnull=True,
+                archived_at__isnull=True,
+            )
+            .order_by("pk")
+            .values(*LOADED, "unit__path")
+        )  # the oldest record wins, every time
         for m in found:
             for key in ("number", "nik", "phone"):
                 if m[key]:

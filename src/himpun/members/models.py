@@ -126,24 +126,26 @@ class Member(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        db_index=False,  # led by the (organisation, number) and (organisation, birth) indexes
     )
     unit = models.ForeignKey(
         "structure.OrgUnit",
         verbose_name=_("unit"),
         on_delete=models.PROTECT,
         related_name="members",
+        db_index=False,  # led by the (unit, status) index
     )
     number = models.CharField(_("nomor anggota"), max_length=60, blank=True, editable=False)
     full_name = models.CharField(_("nama lengkap"), max_length=150)
     #: Lower-case name without punctuation, for search.
-    search_name = models.CharField(max_length=150, editable=False, db_index=True)
+    search_name = models.CharField(max_length=150, editable=False)
     #: The name's sound, Indonesian spelling variants folded ("Moehammad" → "muhamad").
-    search_key = models.CharField(max_length=150, editable=False, blank=True, db_index=True)
+    search_key = models.CharField(max_length=150, editable=False, blank=True)
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
     birth_place = models.CharField(_("tempat lahir"), max_length=80, blank=True)
-    nik = models.CharField(_("NIK"), max_length=16, blank=True, db_index=True)
-    phone = PhoneField(_("nomor HP"), max_length=16, blank=True, db_index=True)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    phone = PhoneField(_("nomor HP"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
     region_code = RegionField(_("wilayah tempat tinggal"), depth=4)
     address = models.TextField(_("alamat"), blank=True)
@@ -230,6 +232,12 @@ class Member(BaseModel):
             models.Index(fields=["unit", "status"]),
             # Duplicate detection compares people born on the same day.
             models.Index(fields=["organisation", "birth_date"], name="member_org_birth"),
+            # Plain indexes only: `db_index` would add a second, pattern-ops copy of each on
+            # PostgreSQL, which no query uses and every import pays for (the trigram and
+            # phone-prefix indexes of migration 0003 serve substring and prefix searches).
+            models.Index(fields=["search_name"], name="member_search_name"),
+            models.Index(fields=["nik"], name="member_nik"),
+            models.Index(fields=["phone"], name="member_phone"),
         ]
 
     def __str__(self) -> str:

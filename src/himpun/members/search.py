@@ -108,6 +108,40 @@ def member_search(qs: QuerySet, value: str) -> QuerySet:
 
 FTS_SQL = "SELECT rowid FROM members_member_fts WHERE members_member_fts MATCH %s"
 
+#: The triggers that keep the FTS table in step (created by migration 0003). SQLite drops a
+#: table's triggers when a migration rebuilds the table (any AlterField on Member), so they
+#: are ensured again after every migrate (MembersConfig.ready → post_migrate).
+SQLITE_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS members_member_fts_ins AFTER INSERT ON members_member BEGIN "
+    "INSERT INTO members_member_fts(rowid, words) "
+    "VALUES (new.id, new.search_name || ' ' || new.search_key); END",
+    "CREATE TRIGGER IF NOT EXISTS members_member_fts_upd AFTER UPDATE OF search_name, search_key "
+    "ON members_member BEGIN "
+    "INSERT INTO members_member_fts(members_member_fts, rowid, words) "
+    "VALUES ('delete', old.id, old.search_name || ' ' || old.search_key); "
+    "INSERT INTO members_member_fts(rowid, words) "
+    "VALUES (new.id, new.search_name || ' ' || new.search_key); END",
+    "CREATE TRIGGER IF NOT EXISTS members_member_fts_del AFTER DELETE ON members_member BEGIN "
+    "INSERT INTO members_member_fts(members_member_fts, rowid, words) "
+    "VALUES ('delete', old.id, old.search_name || ' ' || old.search_key); END",
+]
+
+
+def search_triggers_ensure(using: str = "default", **_kwargs: object) -> None:
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'members_member_fts'"
+        )
+        if cur.fetchone() is None:
+            return  # before migration 0003
+        for sql in SQLITE_TRIGGERS:
+            cur.execute(sql)
+
 
 def fts_query(words: list[str]) -> str:
     """An FTS5 query: every word must match as a word prefix or by its sound key."""
