@@ -125,7 +125,7 @@ def test_exports_never_turn_a_text_into_a_formula():
 
     from himpun.core import exports
 
-    rows = [("=HYPERLINK(\"http://x\",\"klik\")", "+6281234567890", "-5", "@SUM(A1)", "Siti")]
+    rows = [('=HYPERLINK("http://x","klik")', "+6281234567890", "-5", "@SUM(A1)", "Siti")]
     text = "".join(exports.csv_stream(["a", "b", "c", "d", "e"], rows))
     line = text.splitlines()[1]
     assert line.startswith("\"'=HYPERLINK(")

@@ -206,3 +206,15 @@ def test_a_huge_cell_fails_its_row_only(world, tmp_path):
     issue = ImportIssue.objects.get(job=job, level=IssueLevel.ERROR)
     assert issue.row == 3
     assert "terlalu panjang" in issue.message
+
+
+def test_a_nik_that_disagrees_goes_in_with_a_warning_by_row(world, tmp_path):
+    rows = [
+        "Dewi Lestari;P;01/08/1990;3275014108900003;0812 1111 0001;A",
+        "Budi Santoso;L;01/08/1990;3275014108900004;0812 1111 0002;A",  # a woman's NIK
+    ]
+    job = import_job_run(job=new_job(world.admin1, world.org1, write_csv(tmp_path / "w.csv", rows)))
+    assert (job.created, job.failed, job.warned) == (2, 0, 1)
+    warning = ImportIssue.objects.get(job=job, level=IssueLevel.WARNING)
+    assert warning.row == 3
+    assert "jenis kelamin menurut NIK berbeda" in warning.message

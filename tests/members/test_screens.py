@@ -34,13 +34,6 @@ class TestMemberScreens(ScreenCase):
     def change_data(self, w, obj, name):
         return {"full_name": name, "gender": "P", "phone": "081299998888"}
 
-    def csv_text(self, w):
-        return (
-            "unit,full_name,gender,nik,phone,birth_date\n"
-            "A,Dewi Lestari,P,3275014108900003,0812-3456-7890,01/08/1990\n"
-            "A,Salah NIK,P,12345,0812-3456-7891,01/08/1990\n"
-        )
-
 
 class TestMembershipRuleScreens(OrganisationConfigCase):
     model = MembershipRule
@@ -142,21 +135,9 @@ def test_status_change_screen(client, world):
     assert client.get(f"/anggota/{other.pk}/ubah-status/").status_code == 404
 
 
-def test_import_reports_warnings_by_row_number(client, world):
-    import io
-
+def test_the_list_offers_the_import_engine_not_the_small_csv_import(client, world):
     client.force_login(world.admin1)
-    text = (
-        "unit,full_name,gender,nik\n"
-        "A,Dewi Lestari,P,3275014108900003\n"
-        "A,Budi Santoso,L,3275014108900004\n"  # a woman's NIK for a man: goes in, with a note
-    )
-    upload = io.BytesIO(text.encode())
-    upload.name = "anggota.csv"
-    html = client.post("/anggota/impor/", {"file": upload}).content.decode()
-    assert Member.objects.filter(full_name__in=["Dewi Lestari", "Budi Santoso"]).count() == 2
-    assert "data-import-warnings" in html
-    assert "<td>3</td>" in html
-    assert "Jenis kelamin menurut NIK berbeda" in html
-    # and no flood of unnumbered messages on the next page
-    assert "Jenis kelamin menurut NIK" not in client.get("/anggota/").content.decode()
+    html = client.get("/anggota/").content.decode()
+    assert 'href="/impor/baru/members/"' in html
+    assert client.get("/anggota/impor/").status_code == 404
+    assert client.get("/anggota/impor/contoh.csv").status_code == 404

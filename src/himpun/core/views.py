@@ -418,8 +418,18 @@ def export_header(model: type[Model], path: str) -> str:
     return ": ".join(names)
 
 
-class ObjectImportView(ScreenView):
+class SmallImportView(ScreenView):
+    """The small CSV import exists only for models that name their CSV columns."""
+
     action = "add"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not self.screens.import_fields:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ObjectImportView(SmallImportView):
     template_name = "core/import.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -480,9 +490,7 @@ class ObjectImportView(ScreenView):
         return render(request, self.template_name, ctx)
 
 
-class ObjectImportTemplateView(ScreenView):
-    action = "add"
-
+class ObjectImportTemplateView(SmallImportView):
     def get(self, request: HttpRequest) -> HttpResponse:
         buf = io.StringIO()
         csv.writer(buf).writerow(self.screens.import_fields)

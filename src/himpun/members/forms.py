@@ -222,38 +222,6 @@ class MemberForm(ScopedModelForm):
         return data
 
 
-class MemberImportForm(MemberForm):
-    unit = forms.CharField(label=_("Kode unit"))
-
-    class Meta(MemberForm.Meta):
-        fields = [
-            "unit",
-            "full_name",
-            "gender",
-            "birth_place",
-            "birth_date",
-            "nik",
-            "phone",
-            "email",
-            "department",
-            "job_title",
-            "employment_status",
-            "joined_on",
-        ]
-        widgets: dict[str, Any] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from himpun.structure.forms import UnitCodeField
-
-        super().__init__(*args, **kwargs)
-        self.fields["unit"] = UnitCodeField(
-            queryset=OrgUnit.objects.restrict(self.user, "view"), label=_("Kode unit")
-        )
-        self.fields["status"].required = False  # imported members are active unless told
-        self.fields["birth_date"].input_formats = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-        self.fields["joined_on"].input_formats = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-
-
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status baru"))
     on = forms.DateField(label=_("Tanggal"), widget=DATE, initial=timezone.localdate)

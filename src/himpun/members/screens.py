@@ -13,7 +13,6 @@ from himpun.members.choices import TransferState
 from himpun.members.filtersets import MemberFilterSet, MembershipRuleFilterSet, TransferFilterSet
 from himpun.members.forms import (
     MemberForm,
-    MemberImportForm,
     MembershipRuleForm,
     TransferDecisionForm,
     TransferRequestForm,
@@ -37,22 +36,8 @@ class MemberScreens(ModelScreens):
     filterset_class = MemberFilterSet
     table_class = MemberTable
     form_class = MemberForm
-    import_form_class = MemberImportForm
+    # Members come in through the bulk import engine (members/importer.py).
     importer = "members"
-    import_fields = (
-        "unit",
-        "full_name",
-        "gender",
-        "birth_place",
-        "birth_date",
-        "nik",
-        "phone",
-        "email",
-        "department",
-        "job_title",
-        "employment_status",
-        "joined_on",
-    )
     export_fields = (
         "number",
         "full_name",
