@@ -218,3 +218,40 @@ def test_a_nik_that_disagrees_goes_in_with_a_warning_by_row(world, tmp_path):
     warning = ImportIssue.objects.get(job=job, level=IssueLevel.WARNING)
     assert warning.row == 3
     assert "jenis kelamin menurut NIK berbeda" in warning.message
+
+
+def test_the_command_line_import_shows_progress_and_resumes(world, tmp_path, capsys):
+    from django.core.management import call_command
+
+    from himpun.imports import engine
+
+    world.admin1.is_superuser = True
+    world.admin1.save(update_fields=["is_superuser"])
+    path = write_csv(tmp_path / "cli.csv")
+    call_command("import", "members", str(path), "--unit", "ORGA:ORGA", "--check")
+    out = capsys.readouterr()
+    assert "3 baru" in out.out
+    assert "Uji coba [" in out.err  # the progress bar
+    assert Member.objects.count() == 0
+
+    real_run = engine.import_job_run
+
+    def killed(**kwargs):
+        def die(batch):
+            raise KeyboardInterrupt
+
+        return real_run(**kwargs, after_batch=die)
+
+    engine_run = "himpun.imports.management.commands.import.import_job_run"
+    from unittest import mock
+
+    with mock.patch(engine_run, side_effect=killed), pytest.raises(KeyboardInterrupt):
+        call_command("import", "members", str(path), "--unit", "ORGA", "--batch", "2")
+    assert Member.objects.count() == 2  # the first batch (rows 2–3) was committed
+    capsys.readouterr()
+    call_command("import", "members", str(path), "--unit", "ORGA", "--batch", "2")
+    out = capsys.readouterr()
+    assert "Melanjutkan impor" in out.err
+    assert "3 baru" in out.out
+    assert "2 gagal" in out.out
+    assert Member.objects.count() == 3
