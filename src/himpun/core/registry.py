@@ -165,6 +165,10 @@ class ModelScreens:
         filterset = self.filterset_class(params, queryset=qs, request=request)
         return filterset, filterset.qs if filterset.is_valid() else qs.none()
 
+    def table_kwargs(self, request: HttpRequest) -> dict[str, Any]:
+        """Extra keyword arguments for the list's table (see MemberScreens)."""
+        return {}
+
     def narrow(self, request: HttpRequest, qs: QuerySet) -> QuerySet:
         """Limit a list to the unit chosen in the unit switcher, if any."""
         unit = getattr(request, "current_unit", None)

@@ -96,7 +96,7 @@ class ObjectListView(ScreenView):
         qs = s.narrow(request, s.queryset(request))
         filterset, rows = s.filter(request, qs, request.GET)
         can_bulk = self.can("delete")
-        table = s.table_class(rows, bulk=can_bulk)
+        table = s.table_class(rows, bulk=can_bulk, **s.table_kwargs(request))
         RequestConfig(
             request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
         ).configure(table)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from himpun.core.querysets import may
+from himpun.core.querysets import may, permission_name
 from himpun.core.registry import MenuLink, ModelScreens, Tab, registry
+from himpun.core.scoping import ancestor_ids, minimal_paths, scope_paths
 from himpun.members.choices import TransferState
 from himpun.members.filtersets import MemberFilterSet, MembershipRuleFilterSet, TransferFilterSet
 from himpun.members.forms import (
@@ -25,8 +27,38 @@ from himpun.members.services import (
     member_register,
     member_update,
 )
-from himpun.members.tables import MembershipRuleTable, MemberTable, TransferTable
+from himpun.members.tables import MembershipRuleTable, MemberTable, TransferTable, unindexed
 from himpun.members.validation import whatsapp_link
+from himpun.structure.models import UnitCounter
+from himpun.structure.services import MEMBERS
+
+#: Up to this many members in what a user sees, a list reads them all and sorts them
+#: (5–20 ms at 10,000; ~50 ms at 50,000); above it, walking the sort index is faster.
+FILTER_FIRST_MAX = 200_000
+
+
+def scope_is_small(request: HttpRequest) -> bool:
+    """Whether the members the user sees (or their active unit holds) are few enough to
+    read and sort, judged from the unit counters: one query, no scan. Cached per request."""
+    cached = getattr(request, "_himpun_small_scope", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    unit = getattr(request, "current_unit", None)
+    if unit is not None:
+        paths = [unit.path]
+    elif user.is_superuser:
+        paths = []
+    else:
+        paths = minimal_paths(scope_paths(user, permission_name(Member, "view")))
+    small = False
+    if paths:
+        total = UnitCounter.objects.filter(
+            unit_id__in=[ancestor_ids(p)[-1] for p in paths], key=MEMBERS
+        ).aggregate(n=Sum("total"))["n"]
+        small = (total or 0) <= FILTER_FIRST_MAX
+    request._himpun_small_scope = small  # type: ignore[attr-defined]
+    return small
 
 
 @registry.register
@@ -38,6 +70,16 @@ class MemberScreens(ModelScreens):
     form_class = MemberForm
     # Members come in through the bulk import engine (members/importer.py).
     importer = "members"
+
+    def queryset(self, request: HttpRequest, action: str = "view") -> Any:
+        qs = super().queryset(request, action)
+        if action == "view" and scope_is_small(request):
+            qs = qs.order_by(unindexed("search_name"), "pk")
+        return qs
+
+    def table_kwargs(self, request: HttpRequest) -> dict[str, Any]:
+        return {"filter_first": scope_is_small(request)}
+
     export_fields = (
         "number",
         "full_name",

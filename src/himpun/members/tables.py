@@ -1,10 +1,21 @@
+from typing import Any
+
 import django_tables2 as tables
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Concat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.tables import LinkColumn, ObjectTable
 from himpun.core.templatetags.himpun import phone_id
 from himpun.members.models import Member, MembershipRule, Transfer
+
+
+def unindexed(field: str) -> Concat:
+    """The same order as `field`, but not one an index can give: with it PostgreSQL reads the
+    rows of a small scope and sorts them, instead of walking the table-wide index in order
+    and throwing away the rows of every other region (see MemberScreens.table_kwargs)."""
+    return Concat(F(field), Value(""), output_field=CharField())
 
 
 class MemberTable(ObjectTable):
@@ -17,6 +28,22 @@ class MemberTable(ObjectTable):
     class Meta(ObjectTable.Meta):
         model = Member
         fields = ("select", "full_name", "number", "unit", "status", "phone")
+
+    def __init__(self, *args: Any, filter_first: bool = False, **kwargs: Any) -> None:
+        self.filter_first = filter_first
+        super().__init__(*args, **kwargs)
+
+    def _order(self, queryset: Any, field: str, descending: bool) -> tuple[Any, bool]:
+        key = unindexed(field) if self.filter_first else F(field)
+        key = key.desc() if descending else key.asc()
+        # the id breaks ties, so paging through equal names neither repeats nor skips
+        return queryset.order_by(key, "-pk" if descending else "pk"), True
+
+    def order_full_name(self, queryset: Any, is_descending: bool) -> tuple[Any, bool]:
+        return self._order(queryset, "search_name", is_descending)
+
+    def order_number(self, queryset: Any, is_descending: bool) -> tuple[Any, bool]:
+        return self._order(queryset, "number", is_descending)
 
     def render_phone(self, value):
         return format_html('<span class="text-nowrap">{}</span>', phone_id(value))
