@@ -125,3 +125,20 @@ def test_jobs_are_scoped(client, world, settings):
     client.force_login(world.nobody)
     assert client.get("/impor/").status_code == 404
     assert client.get("/impor/baru/members/").status_code == 404
+
+
+def test_an_organiser_imports_and_sees_the_job(client, world, settings, tmp_path):
+    """Whoever may add members and import may also open the job they started."""
+    from tests import factories
+
+    settings.TASKS = IMMEDIATE
+    organiser = factories.UserFactory(username="organiser_a")
+    factories.grant(organiser, "Organiser", world.a)
+    client.force_login(organiser)
+    job = upload(client, world.a)
+    assert client.get(f"/impor/{job.pk}/").status_code == 200
+    assert client.get("/impor/").status_code == 200
+    viewer = factories.UserFactory(username="pengamat_a")
+    factories.grant(viewer, "Pengamat", world.a)
+    client.force_login(viewer)
+    assert client.get("/impor/baru/members/").status_code == 404

@@ -62,6 +62,7 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             MEMBERS: WRITE,
             "members.transfer": VIEW,
             "members.joinlink": WRITE,
+            IMPORTS: WRITE,
         },
     ),
     "Pelatih": (

@@ -43,7 +43,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_new(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in IMPORTERS or not has_scope(request.user, IMPORTERS[kind].model, "add"):
+    if (
+        kind not in IMPORTERS
+        or not has_scope(request.user, IMPORTERS[kind].model, "add")
+        or not has_scope(request.user, ImportJob, "add")  # else they could not see the job
+    ):
         raise Http404
     importer = importer_for(kind)
     form = UploadForm(
