@@ -72,6 +72,7 @@ def main() -> None:
     from himpun.accounts.services import roles_sync
     from himpun.demo.synthetic import SIZES, Generated, generate
     from himpun.members.models import Member
+    from himpun.members.screens import member_list_order, members_in_scope_are_few
     from himpun.members.search import member_search
     from himpun.structure.models import OrgUnit
 
@@ -131,7 +132,10 @@ def main() -> None:
         queries.append((kind, q))
 
     def run(q: str) -> tuple[float, int]:
-        qs = member_search(Member.objects.restrict(user), q).select_related("unit")[:20]
+        scoped = member_list_order(
+            Member.objects.restrict(user), few=members_in_scope_are_few(user)
+        )
+        qs = member_search(scoped, q).select_related("unit")[:20]
         t = time.perf_counter()
         rows = list(qs)
         return (time.perf_counter() - t) * 1000, len(rows)

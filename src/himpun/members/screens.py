@@ -39,26 +39,35 @@ FILTER_FIRST_MAX = 200_000
 
 def scope_is_small(request: HttpRequest) -> bool:
     """Whether the members the user sees (or their active unit holds) are few enough to
-    read and sort, judged from the unit counters: one query, no scan. Cached per request."""
+    read and sort (see `members_in_scope_are_few`). Cached per request."""
     cached = getattr(request, "_himpun_small_scope", None)
-    if cached is not None:
-        return cached
-    user = request.user
-    unit = getattr(request, "current_unit", None)
+    if cached is None:
+        cached = members_in_scope_are_few(request.user, getattr(request, "current_unit", None))
+        request._himpun_small_scope = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def members_in_scope_are_few(user: Any, unit: Any = None) -> bool:
+    """Judged from the unit counters: one query, no scan."""
     if unit is not None:
         paths = [unit.path]
     elif user.is_superuser:
-        paths = []
+        return False
     else:
         paths = minimal_paths(scope_paths(user, permission_name(Member, "view")))
-    small = False
-    if paths:
-        total = UnitCounter.objects.filter(
-            unit_id__in=[ancestor_ids(p)[-1] for p in paths], key=MEMBERS
-        ).aggregate(n=Sum("total"))["n"]
-        small = (total or 0) <= FILTER_FIRST_MAX
-    request._himpun_small_scope = small  # type: ignore[attr-defined]
-    return small
+    if not paths:
+        return False
+    total = UnitCounter.objects.filter(
+        unit_id__in=[ancestor_ids(p)[-1] for p in paths], key=MEMBERS
+    ).aggregate(n=Sum("total"))["n"]
+    return (total or 0) <= FILTER_FIRST_MAX
+
+
+def member_list_order(qs: Any, *, few: bool) -> Any:
+    """The list's default order: by name, the id breaking ties; for a small scope by an
+    expression no index gives, so its rows are read and sorted rather than found by walking
+    the whole organisation's name index (B3, B4 in docs/performance.md)."""
+    return qs.order_by(unindexed("search_name") if few else "search_name", "pk")
 
 
 @registry.register
@@ -73,8 +82,8 @@ class MemberScreens(ModelScreens):
 
     def queryset(self, request: HttpRequest, action: str = "view") -> Any:
         qs = super().queryset(request, action)
-        if action == "view" and scope_is_small(request):
-            qs = qs.order_by(unindexed("search_name"), "pk")
+        if action == "view":
+            qs = member_list_order(qs, few=scope_is_small(request))
         return qs
 
     def table_kwargs(self, request: HttpRequest) -> dict[str, Any]:
