@@ -115,6 +115,10 @@ TEMPLATES = [
 # Database: embedded SQLite (WAL) by default, PostgreSQL through HIMPUN_DATABASE_URL.
 if database_url := os.environ.get("HIMPUN_DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
+    # No JIT: Himpun's queries are short, and compiling one costs ~25 ms — more than a
+    # typeahead search takes to run (B3). PostgreSQL's own advice for OLTP work.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 else:
     DATABASES = {
         "default": {
