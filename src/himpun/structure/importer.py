@@ -10,6 +10,7 @@ few queries and writes with bulk statements.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +103,7 @@ class Context:
     add_paths: list[str] | None
     units: dict[str, OrgUnit | str] = field(default_factory=dict)
     sectors: dict[str, int] | None = None
-    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    seen: dict[Any, int] = field(default_factory=dict)
 
     def may_add(self, path: str) -> bool:
         return self.add_paths is None or any(path.startswith(p) for p in self.add_paths)
@@ -209,6 +210,39 @@ class ReferenceImporter(Importer):
             )
         AuditEntry.objects.bulk_create(audit, batch_size=1000)
 
+    def _merge(
+        self,
+        ctx: Context,
+        result: BatchResult,
+        parsed: list[tuple[Row, dict[str, Any]]],
+        existing: dict[Any, Any],
+        key_of: Callable[[dict[str, Any]], Any],
+        *,
+        dry_run: bool,
+    ) -> BatchResult:
+        """Create, update or leave each parsed row by its natural key; a repeat of an
+        earlier row of the file is skipped."""
+        creates, updates = [], []
+        for row, data in parsed:
+            key = key_of(data)
+            if key in ctx.seen:
+                result.unchanged += 1
+                result.warn(row, _("Sama dengan baris %(row)s; dilewati.") % {"row": ctx.seen[key]})
+                continue
+            ctx.seen[key] = row.number
+            obj = existing.get(key)
+            if obj is None:
+                creates.append(data)
+                result.created += 1
+            elif changes := self._diff(obj, data):
+                updates.append((obj, changes))
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if not dry_run:
+            self._save(ctx, creates, updates)
+        return result
+
     def _diff(self, obj: Any, data: dict[str, Any]) -> dict[str, list[Any]]:
         return {
             k: [getattr(obj, k), v]
@@ -269,26 +303,9 @@ class EmployerImporter(ReferenceImporter):
                 unit__organisation_id=ctx.organisation_id, lname__in=keys, archived_at__isnull=True
             )
         }
-        creates, updates = [], []
-        for row, data in parsed:
-            key = (_key(data["name"]),)
-            if key in ctx.seen:
-                result.unchanged += 1
-                result.warn(row, _("Sama dengan baris %(row)s; dilewati.") % {"row": ctx.seen[key]})
-                continue
-            ctx.seen[key] = row.number
-            obj = existing.get(key[0])
-            if obj is None:
-                creates.append(data)
-                result.created += 1
-            elif changes := self._diff(obj, data):
-                updates.append((obj, changes))
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if not dry_run:
-            self._save(ctx, creates, updates)
-        return result
+        return self._merge(
+            ctx, result, parsed, existing, lambda d: _key(d["name"]), dry_run=dry_run
+        )
 
 
 @register
@@ -347,23 +364,11 @@ class WorkplaceImporter(ReferenceImporter):
                 employer_id__in={d["employer_id"] for _r, d in parsed}, archived_at__isnull=True
             )
         }
-        creates, updates = [], []
-        for row, data in parsed:
-            key = (data["employer_id"], _key(data["name"]))
-            if key in ctx.seen:
-                result.unchanged += 1
-                result.warn(row, _("Sama dengan baris %(row)s; dilewati.") % {"row": ctx.seen[key]})
-                continue
-            ctx.seen[key] = row.number
-            obj = existing.get(key)
-            if obj is None:
-                creates.append(data)
-                result.created += 1
-            elif changes := self._diff(obj, data):
-                updates.append((obj, changes))
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        if not dry_run:
-            self._save(ctx, creates, updates)
-        return result
+        return self._merge(
+            ctx,
+            result,
+            parsed,
+            existing,
+            lambda d: (d["employer_id"], _key(d["name"])),
+            dry_run=dry_run,
+        )
