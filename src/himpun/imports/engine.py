@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himpun.imports.mapping import Field
 from himpun.imports.models import ImportIssue, ImportJob, IssueLevel, JobState
 from himpun.imports.readers import MAX_CELL, ImportFileError, Table, Truncated, open_table
+from himpun.structure.models import OrgUnit
 
 BATCH = 5000
 #: Warnings kept per job: enough to act on, without a million rows of "gender taken from NIK".
@@ -70,6 +72,53 @@ class Importer:
 
     def process(self, ctx: Any, rows: list[Row], *, dry_run: bool) -> BatchResult:
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit named in a file, as the importers need it."""
+
+    id: int
+    path: str
+    code: str
+    archived: bool
+
+
+def units_by_reference(
+    organisation_id: int, refs: set[str], may_add: Callable[[str], bool]
+) -> dict[str, UnitRef | str]:
+    """Each unit named in a file (by code, else by name, case ignored) within one
+    organisation, in one query: the unit, or the message for a row that names it."""
+    if not refs:
+        return {}
+    rows = (
+        OrgUnit._base_manager.filter(organisation_id=organisation_id)
+        .annotate(ucode=Upper("code"), lname=Lower("name"))
+        .filter(Q(ucode__in={r.upper() for r in refs}) | Q(lname__in={r.lower() for r in refs}))
+        .values_list("id", "path", "code", "name", "archived_at")
+    )
+    by_code: dict[str, UnitRef] = {}
+    by_name: dict[str, list[UnitRef]] = {}
+    for pk, path, code, name, archived in rows:
+        unit = UnitRef(pk, path, code, archived is not None)
+        by_code[code.upper()] = unit
+        by_name.setdefault(name.lower(), []).append(unit)
+    found: dict[str, UnitRef | str] = {}
+    for r in refs:
+        matches = [by_code[r.upper()]] if r.upper() in by_code else by_name.get(r.lower(), [])
+        if not matches:
+            found[r] = _("Unit “%(unit)s” tidak ditemukan di organisasi ini.") % {"unit": r}
+        elif len(matches) > 1:
+            found[r] = _("Ada beberapa unit bernama “%(unit)s”; tulis kode unitnya.") % {"unit": r}
+        elif not may_add(matches[0].path):
+            found[r] = _(
+                "Unit “%(unit)s” di luar wewenang Anda; data tidak dapat diimpor ke sana."
+            ) % {"unit": r}
+        elif matches[0].archived:
+            found[r] = _("Unit “%(unit)s” sudah diarsipkan.") % {"unit": r}
+        else:
+            found[r] = matches[0]
+    return found
 
 
 IMPORTERS: dict[str, Importer] = {}

@@ -80,6 +80,18 @@ CSV_EXTENSIONS = {".csv", ".txt", ".tsv"}
 ALLOWED_EXTENSIONS = CSV_EXTENSIONS | {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ""}
 DELIMITERS = ";,\t|"
 
+#: What a damaged or foreign ZIP raises while it is read as a workbook.
+BROKEN_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    NotImplementedError,
+)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # The default limit (131,072) is close to cells that do occur (long notes pasted from Word);
@@ -891,17 +903,7 @@ class _XlsxSource:
             raise
         except RuntimeError as exc:
             raise ImportFileError(_msg_encrypted()) from exc
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            EOFError,
-            OSError,
-            ValueError,
-            IndexError,
-            KeyError,
-            OverflowError,
-            NotImplementedError,
-        ) as exc:
+        except BROKEN_XLSX as exc:
             raise ImportFileError(_msg_not_spreadsheet()) from exc
 
     def _records(self, fh: IO[bytes], max_cols: int) -> Iterator[tuple[int, list[str]]]:
@@ -1033,16 +1035,7 @@ def _open_xlsx(path: str) -> Table:
         raise
     except RuntimeError as exc:
         raise ImportFileError(_msg_encrypted()) from exc
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-        NotImplementedError,
-    ) as exc:
+    except BROKEN_XLSX as exc:
         raise ImportFileError(_msg_not_spreadsheet()) from exc
     return Table(
         header=[],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,25 +15,12 @@ from himpun.core.querysets import may
 from himpun.imports.engine import importer_for, mapping_problems
 from himpun.imports.mapping import guess_mapping, normalise_header
 from himpun.imports.models import ImportJob, ImportTemplate, JobState
-from himpun.imports.readers import ImportFileError, open_table
+from himpun.imports.readers import ImportFileError, file_sha256, open_table
 from himpun.structure.models import OrgUnit
 
 MAX_UPLOAD = 300 * 1024 * 1024
 #: A job whose worker has not reported for this long is considered dead (and may resume).
 STALE_AFTER = datetime.timedelta(minutes=2)
-
-
-def _sha256(fh: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    for block in iter(lambda: fh.read(1 << 20), b""):
-        digest.update(block)
-    fh.seek(0)
-    return digest.hexdigest()
-
-
-def sha256_file(path: Any) -> str:
-    with open(path, "rb") as fh:
-        return _sha256(fh)
 
 
 @transaction.atomic
@@ -49,16 +35,15 @@ def import_job_create(
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD:
         raise ValidationError(_("Berkas terlalu besar (maksimal 300 MB)."))
-    sha = _sha256(upload)
     job = ImportJob(
         kind=kind,
         unit=unit,
         user=actor,
         filename=(filename or "berkas")[:200],
-        file_sha256=sha,
         file_size=size or 0,
     )
     job.file.save("upload", File(upload), save=False)
+    job.file_sha256 = file_sha256(job.file.path)
     try:
         table = open_table(job.file.path, job.filename)
     except ImportFileError as exc:

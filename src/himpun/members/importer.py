@@ -19,7 +19,6 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import F, Q
-from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +27,14 @@ from himpun.core.models import AuditEntry
 from himpun.core.querysets import permission_name
 from himpun.core.scoping import scope_paths
 from himpun.core.services import jsonable
-from himpun.imports.engine import BatchResult, Importer, Row, register
+from himpun.imports.engine import (
+    BatchResult,
+    Importer,
+    Row,
+    UnitRef,
+    register,
+    units_by_reference,
+)
 from himpun.imports.models import ImportJob
 from himpun.members.choices import TRANSITIONS, Status
 from himpun.members.import_fields import MEMBER_FIELDS, member_row_parse
@@ -65,14 +71,6 @@ WRITABLE = (
     "recruitment_channel",
 )
 LOADED = ("id", "unit_id", "number", "status", "status_since", *WRITABLE)
-
-
-@dataclass(frozen=True)
-class UnitRef:
-    id: int
-    path: str
-    code: str
-    archived: bool
 
 
 @dataclass
@@ -156,41 +154,7 @@ class MemberImporter(Importer):
     # --- resolving references ---------------------------------------------------------
     def _resolve_units(self, ctx: Context, refs: set[str]) -> None:
         todo = {r for r in refs if r not in ctx.units}
-        if not todo:
-            return
-        found: dict[str, list[UnitRef]] = defaultdict(list)
-        rows = (
-            OrgUnit._base_manager.filter(organisation_id=ctx.organisation.pk)
-            .annotate(ucode=Upper("code"), lname=Lower("name"))
-            .filter(Q(ucode__in={r.upper() for r in todo}) | Q(lname__in={r.lower() for r in todo}))
-            .values_list("id", "path", "code", "name", "archived_at")
-        )
-        by_code: dict[str, UnitRef] = {}
-        by_name: dict[str, list[UnitRef]] = defaultdict(list)
-        for pk, path, code, name, archived in rows:
-            ref = UnitRef(pk, path, code, archived is not None)
-            by_code[code.upper()] = ref
-            by_name[name.lower()].append(ref)
-        for r in todo:
-            if r.upper() in by_code:
-                found[r] = [by_code[r.upper()]]
-            else:
-                found[r] = by_name.get(r.lower(), [])
-            matches = found[r]
-            if not matches:
-                ctx.units[r] = _("Unit “%(unit)s” tidak ditemukan di organisasi ini.") % {"unit": r}
-            elif len(matches) > 1:
-                ctx.units[r] = _("Ada beberapa unit bernama “%(unit)s”; tulis kode unitnya.") % {
-                    "unit": r
-                }
-            elif not ctx.may_add(matches[0].path):
-                ctx.units[r] = _(
-                    "Unit “%(unit)s” di luar wewenang Anda; anggota tidak dapat diimpor ke sana."
-                ) % {"unit": r}
-            elif matches[0].archived:
-                ctx.units[r] = _("Unit “%(unit)s” sudah diarsipkan.") % {"unit": r}
-            else:
-                ctx.units[r] = matches[0]
+        ctx.units.update(units_by_reference(ctx.organisation.pk, todo, ctx.may_add))
 
     def _employer(self, ctx: Context, name: str) -> int | None:
         if ctx.employers is None:

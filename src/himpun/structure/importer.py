@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,11 +23,11 @@ from django.utils.translation import gettext_lazy
 from himpun.core.models import AuditEntry
 from himpun.core.querysets import permission_name
 from himpun.core.scoping import scope_paths
-from himpun.imports.engine import BatchResult, Importer, Row, register
+from himpun.imports.engine import BatchResult, Importer, Row, UnitRef, register, units_by_reference
 from himpun.imports.mapping import Field
 from himpun.imports.models import ImportJob
 from himpun.imports.parsing import ParseError, is_blank, region_lookup
-from himpun.structure.models import Employer, OrgUnit, Sector, Workplace
+from himpun.structure.models import Employer, Sector, Workplace
 
 REGION = (
     Field("province", gettext_lazy("Provinsi"), ("provinsi", "propinsi", "province")),
@@ -101,7 +100,7 @@ class Context:
     job: ImportJob
     organisation_id: int
     add_paths: list[str] | None
-    units: dict[str, OrgUnit | str] = field(default_factory=dict)
+    units: dict[str, UnitRef | str] = field(default_factory=dict)
     sectors: dict[str, int] | None = None
     seen: dict[Any, int] = field(default_factory=dict)
 
@@ -127,25 +126,7 @@ class ReferenceImporter(Importer):
 
     def _units(self, ctx: Context, refs: set[str]) -> None:
         todo = {r for r in refs if r not in ctx.units}
-        if not todo:
-            return
-        found = list(
-            OrgUnit._base_manager.filter(organisation_id=ctx.organisation_id)
-            .annotate(ucode=Upper("code"), lname=Lower("name"))
-            .filter(Q(ucode__in={r.upper() for r in todo}) | Q(lname__in={r.lower() for r in todo}))
-        )
-        for r in todo:
-            matches = [u for u in found if u.code.upper() == r.upper()] or [
-                u for u in found if u.name.lower() == r.lower()
-            ]
-            if len(matches) != 1:
-                ctx.units[r] = _("Unit “%(unit)s” tidak ditemukan atau ganda; tulis kodenya.") % {
-                    "unit": r
-                }
-            elif not ctx.may_add(matches[0].path):
-                ctx.units[r] = _("Unit “%(unit)s” di luar wewenang Anda.") % {"unit": r}
-            else:
-                ctx.units[r] = matches[0]
+        ctx.units.update(units_by_reference(ctx.organisation_id, todo, ctx.may_add))
 
     def _common(self, ctx: Context, row: Row, result: BatchResult) -> dict[str, Any] | None:
         """Unit and region of a row; None (and an error) when the row cannot go in."""
@@ -158,7 +139,7 @@ class ReferenceImporter(Importer):
         if not ctx.may_add(unit.path):
             result.error(row, _("Unit tujuan di luar wewenang Anda."))
             return None
-        data["unit_id"] = unit.pk
+        data["unit_id"] = unit.id
         region = [row.values.get(k, "") for k in ("province", "regency", "district")]
         if any(not is_blank(v) for v in region):
             try:

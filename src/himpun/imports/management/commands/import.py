@@ -18,8 +18,9 @@ from django.core.management.base import BaseCommand, CommandError
 from himpun.accounts.models import User
 from himpun.imports.engine import IMPORTERS, import_job_run
 from himpun.imports.models import ImportJob, JobState
+from himpun.imports.readers import file_sha256
 from himpun.imports.reports import issues_xlsx
-from himpun.imports.services import import_job_create, import_job_map, sha256_file
+from himpun.imports.services import import_job_create, import_job_map
 from himpun.structure.models import OrgUnit
 
 
@@ -74,7 +75,7 @@ class Command(BaseCommand):
         unit = self._unit(o["unit"])
         user = self._user(o["user"])
         kind = o["kind"]
-        sha = sha256_file(path)
+        sha = file_sha256(path)
         job = (
             ImportJob.objects.filter(
                 kind=kind, unit=unit, file_sha256=sha, last_row__gt=0, finished_at__isnull=True
