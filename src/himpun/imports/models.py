@@ -122,6 +122,13 @@ class ImportJob(BaseModel):
         return min(100, round(100 * self.rows_done / self.rows_total))
 
     @property
+    def mappable(self) -> bool:
+        """The column mapping may still change: nothing of the file has been written yet."""
+        return self.state in {JobState.UPLOADED, JobState.CHECKED, JobState.FAILED} and not (
+            self.last_row
+        )
+
+    @property
     def active(self) -> bool:
         return self.state in {JobState.CHECKING, JobState.QUEUED, JobState.RUNNING}
 

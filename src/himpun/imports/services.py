@@ -78,7 +78,7 @@ def import_job_map(
     """Set the column mapping (the dry run has to be repeated); optionally save it as a
     template of the job's unit."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.state not in (JobState.UPLOADED, JobState.CHECKED, JobState.FAILED) or job.last_row:
+    if not job.mappable:
         raise ValidationError(_("Impor ini sudah berjalan; pemetaan tidak dapat diubah lagi."))
     mapping = [m or "" for m in mapping][: len(job.header)]
     mapping += [""] * (len(job.header) - len(mapping))

@@ -97,11 +97,8 @@ def _samples(job: ImportJob, n: int = 3) -> list[list[str]]:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs(request), pk=pk)
     importer = importer_for(job.kind)
-    mappable = job.state in (JobState.UPLOADED, JobState.CHECKED, JobState.FAILED) and not (
-        job.last_row
-    )
     form = None
-    if mappable:
+    if job.mappable:
         form = MappingForm(request.POST or None, job=job, importer=importer)
         if request.method == "POST" and form.is_valid():
             try:
