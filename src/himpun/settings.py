@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "himpun.structure",
     "himpun.members",
     "himpun.imports",
+    "himpun.dues",
     "himpun.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -19,6 +19,11 @@ MEMBERS = "members.member"
 JOINING = ("members.transfer", "members.joinlink")
 #: Bulk import jobs (importing members also needs the right to add members there).
 IMPORTS = "imports.importjob"
+#: Money: payments, journal entries (cash book, remittances, reversals), check-off batches.
+#: Only treasurers and admins write it; nobody deletes it (money is reversed, not deleted).
+MONEY = ("dues.payment", "dues.entry", "dues.checkoffbatch")
+#: Dues rules: policies, splits between levels, minimum wages, cash-book categories.
+DUES_CONFIG = ("dues.duespolicy", "dues.splitrule", "dues.minimumwage", "dues.cashcategory")
 
 SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "Admin": (
@@ -30,6 +35,8 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(JOINING, ALL),
             IMPORTS: WRITE,
             "accounts.roleassignment": ALL,
+            **dict.fromkeys(MONEY, WRITE),
+            **dict.fromkeys(DUES_CONFIG, ALL),
         },
     ),
     "Sekretaris": (
@@ -41,6 +48,9 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(JOINING, WRITE),
             IMPORTS: WRITE,
             "accounts.roleassignment": VIEW,
+            # summaries of the money, not the writing of it
+            **dict.fromkeys(MONEY, VIEW),
+            **dict.fromkeys(DUES_CONFIG, VIEW),
         },
     ),
     "Bendahara": (
@@ -50,6 +60,9 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(CONFIG, VIEW),
             MEMBERS: VIEW,
             **dict.fromkeys(JOINING, VIEW),
+            **dict.fromkeys(MONEY, WRITE),
+            **dict.fromkeys(DUES_CONFIG, WRITE),
+            IMPORTS: WRITE,
         },
     ),
     "Organiser": (

@@ -55,7 +55,8 @@ class PhoneField(models.CharField):
 
 
 class MembershipRule(BaseModel):
-    """An organisation's membership rules: how member numbers look."""
+    """An organisation's membership rules: how member numbers look, what counts as a
+    duplicate, when arrears make a member nonaktif."""
 
     organisation = models.OneToOneField(
         "structure.OrgUnit",
@@ -84,6 +85,14 @@ class MembershipRule(BaseModel):
         _("kemiripan nama minimum (%)"),
         default=85,
         help_text=_("Untuk aturan nama mirip: 100 berarti harus persis sama."),
+    )
+    inactive_after_months = models.PositiveSmallIntegerField(
+        _("nonaktif setelah menunggak (bulan)"),
+        default=3,
+        help_text=_(
+            "Anggota yang menunggak iuran sebanyak ini otomatis menjadi nonaktif, dan aktif "
+            "kembali setelah membayar. 0: tidak pernah otomatis."
+        ),
     )
 
     scope_path_field = "organisation__path"

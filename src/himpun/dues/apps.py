@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DuesConfig(AppConfig):
+    name = "himpun.dues"
+    label = "dues"
+    verbose_name = _("Iuran dan keuangan")
+
+    def ready(self) -> None:
+        from himpun.dues.models import MemberDues, Payment
+        from himpun.members.duplicates import merge_registry
+
+        # A merged duplicate's payments belong to the surviving record (the one column of a
+        # payment that may change; see the append-only trigger); its dues account is rebuilt.
+        merge_registry.register(Payment, "member")
+        merge_registry.skip(MemberDues, "member")

@@ -1,0 +1,780 @@
+"""Money writes: dues payments, reversals, remittances between levels, cash-book lines, month
+closings and arrears. Every write is one transaction that appends balanced postings; nothing
+here updates or deletes money."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from himpun.core.scoping import ancestor_paths, scope_paths
+from himpun.core.services import audit_record
+from himpun.dues.choices import SEED_CATEGORIES, Account, Basis, Direction, EntryKind, Method
+from himpun.dues.models import (
+    CashCategory,
+    DuesPolicy,
+    Entry,
+    MemberDues,
+    MinimumWage,
+    MonthClosing,
+    Payment,
+    Posting,
+    ReceiptSequence,
+    SplitRule,
+)
+from himpun.members.models import Member
+from himpun.structure.models import OrgUnit
+
+#: Months a member may owe before the arrears run makes them nonaktif (per organisation in
+#: `MembershipRule.inactive_after_months`; this when none is set).
+DEFAULT_INACTIVE_AFTER = 3
+
+
+class PostingRefused(ValidationError):
+    """A money write that must not happen: a closed month, a double submission, no right."""
+
+
+# --- pure arithmetic -------------------------------------------------------------------------
+
+
+def split_exact(amount: int, weights: Sequence[int]) -> list[int]:
+    """Share `amount` whole rupiah in proportion to `weights`, summing exactly to `amount`:
+    each share rounded down, and the rupiah left over go one each to the largest remainders
+    (Hamilton's method; ties to the earlier share)."""
+    if not weights:
+        return []
+    total = sum(weights)
+    if total <= 0 or any(w < 0 for w in weights):
+        raise ValueError("weights must be non-negative with a positive sum")
+    sign = -1 if amount < 0 else 1
+    a = abs(amount)
+    quotas = [a * w for w in weights]
+    shares = [q // total for q in quotas]
+    left = a - sum(shares)
+    for i in sorted(range(len(weights)), key=lambda i: (-(quotas[i] % total), i))[:left]:
+        shares[i] += 1
+    return [sign * s for s in shares]
+
+
+def month_add(month: datetime.date, n: int) -> datetime.date:
+    m = month.year * 12 + month.month - 1 + n
+    return datetime.date(m // 12, m % 12 + 1, 1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from the month of `start` to the month of `end` (0 for the same month)."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+# --- who may -----------------------------------------------------------------------------------
+
+
+def may(actor: Any, perm: str, unit: OrgUnit) -> bool:
+    if getattr(actor, "is_superuser", False):
+        return True
+    return any(unit.path.startswith(p) for p in scope_paths(actor, perm))
+
+
+def _require(actor: Any, perm: str, unit: OrgUnit) -> None:
+    if not may(actor, perm, unit):
+        raise PostingRefused(
+            _("Anda tidak berhak mencatat uang untuk unit %(unit)s.") % {"unit": unit.name}
+        )
+
+
+# --- policies and splits -----------------------------------------------------------------------
+
+
+def _nearest(qs: Any, unit: OrgUnit, on: datetime.date) -> Any:
+    """The rule of the nearest unit (self, then up the tree) in force on `on`."""
+    return (
+        qs.filter(unit__path__in=ancestor_paths(unit.path), effective_from__lte=on)
+        .order_by("-unit__depth", "-effective_from")
+        .first()
+    )
+
+
+def policy_for(unit: OrgUnit, on: datetime.date) -> DuesPolicy | None:
+    return _nearest(DuesPolicy.objects.select_related("unit"), unit, on)
+
+
+def monthly_dues(member: Member, on: datetime.date) -> int | None:
+    """What `member` owes a month on `on` under the policy in force, or None when no policy
+    applies or it needs a wage or minimum wage Himpun does not know."""
+    policy = policy_for(member.unit, on)
+    if policy is None:
+        return None
+    if policy.basis == Basis.FIXED:
+        return policy.amount
+    if policy.basis == Basis.WAGE:
+        wage = MemberDues.objects.filter(member=member).values_list("wage", flat=True).first()
+        base = wage
+    else:
+        region = policy.region_code or member.unit.region_code
+        base = minimum_wage(member.organisation_id, region, on.year)
+    if not base:
+        return None
+    return (base * policy.rate_bp + 5000) // 10000  # half a rupiah and up rounds up
+
+
+def minimum_wage(organisation_id: int, region: str, year: int) -> int | None:
+    """The UMK of a regency/city, else the UMP of its province, for `year`."""
+    if not region:
+        return None
+    codes = [region, region.split(".")[0]]
+    rows = dict(
+        MinimumWage.objects.filter(
+            organisation_id=organisation_id, year=year, region_code__in=codes
+        ).values_list("region_code", "amount")
+    )
+    return next((rows[c] for c in codes if c in rows), None)
+
+
+@dataclass(frozen=True)
+class Share:
+    unit_id: int
+    share_bp: int
+    label: str
+
+
+def split_for(unit: OrgUnit, on: datetime.date) -> list[Share]:
+    """Who receives which part of a payment collected at `unit` on `on`. A share for a level
+    the unit does not have above it goes to the next level up that it has (a community group
+    directly under a federation pays the branch's share to the federation); a share for a level
+    below the unit stays with the unit. No rule: everything stays with the unit."""
+    rule = _nearest(SplitRule.objects.all(), unit, on)
+    if rule is None:
+        return [Share(unit.pk, 10000, "")]
+    chain = list(
+        OrgUnit._base_manager.filter(path__in=ancestor_paths(unit.path))
+        .order_by("-depth")
+        .values_list("pk", "kind__order")
+    )
+    merged: dict[int, list[Any]] = {}
+    for share in rule.shares.select_related("level").order_by("id"):
+        order = share.level.order
+        target = next((pk for pk, o in chain if o is not None and o <= order), chain[-1][0])
+        slot = merged.setdefault(target, [0, []])
+        slot[0] += share.share_bp
+        slot[1].append(share.label or share.level.name)
+    return [Share(pk, bp, " + ".join(labels)) for pk, (bp, labels) in merged.items()]
+
+
+def split_postings(
+    amount: int, collector_id: int, shares: Sequence[Share]
+) -> list[tuple[int, str, int, int | None]]:
+    """The postings of `amount` of dues collected (in cash) at `collector_id`:
+    (unit, account, amount, counterparty). The collector's cash goes up by the whole amount;
+    each share is income of its unit; shares of other units are owed by the collector and
+    due to them."""
+    rows: list[tuple[int, str, int, int | None]] = [(collector_id, Account.CASH, amount, None)]
+    for share, part in zip(shares, split_exact(amount, [s.share_bp for s in shares]), strict=True):
+        if not part:
+            continue
+        rows.append((share.unit_id, Account.DUES_INCOME, -part, None))
+        if share.unit_id != collector_id:
+            rows.append((collector_id, Account.PAYABLE, -part, share.unit_id))
+            rows.append((share.unit_id, Account.RECEIVABLE, part, collector_id))
+    return rows
+
+
+# --- posting -------------------------------------------------------------------------------------
+
+
+def closed_months(unit_ids: Iterable[int], months: Iterable[datetime.date]) -> set[tuple[int, Any]]:
+    return set(
+        MonthClosing.objects.filter(unit_id__in=set(unit_ids), month__in=set(months)).values_list(
+            "unit_id", "month"
+        )
+    )
+
+
+def _check_open(unit: OrgUnit, on: datetime.date) -> None:
+    if MonthClosing.objects.filter(unit=unit, month=on.replace(day=1)).exists():
+        raise PostingRefused(
+            _("Buku bulan %(month)s unit %(unit)s sudah ditutup. Catat koreksi di bulan berjalan.")
+            % {"month": f"{on:%m-%Y}", "unit": unit.name}
+        )
+
+
+def _entry(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    kind: str,
+    on: datetime.date,
+    description: str,
+    lines: Sequence[tuple[int, str, int, int | None]],
+    key: str | None = None,
+    category: CashCategory | None = None,
+    reverses: Entry | None = None,
+    reason: str = "",
+    receipt: Any = None,
+    batch: Any = None,
+) -> Entry:
+    """Append one balanced entry. Refuses an unbalanced one, a month the recording unit has
+    closed, and a key already posted (a form sent twice)."""
+    if sum(amount for _u, _a, amount, _c in lines) != 0:
+        raise ValueError("unbalanced entry")
+    _check_open(unit, on)
+    if key and Entry.objects.filter(key=key).exists():
+        raise PostingRefused(_("Data ini sudah dicatat sebelumnya; tidak dicatat dua kali."))
+    try:
+        with transaction.atomic():
+            entry = Entry.objects.create(
+                organisation_id=unit.organisation_id or unit.pk,
+                unit=unit,
+                kind=kind,
+                on=on,
+                description=description[:200],
+                actor=actor,
+                key=key or None,
+                reverses=reverses,
+                reason=reason,
+                batch=batch,
+                **({"receipt": receipt} if receipt else {}),
+            )
+    except IntegrityError as exc:  # the same key posted concurrently
+        raise PostingRefused(
+            _("Data ini sudah dicatat sebelumnya; tidak dicatat dua kali.")
+        ) from exc
+    Posting.objects.bulk_create(
+        Posting(
+            entry=entry,
+            unit_id=u,
+            account=a,
+            amount=amount,
+            on=on,
+            counterparty_id=c,
+            category=category if a in (Account.EXPENSE, Account.OTHER_INCOME) else None,
+        )
+        for u, a, amount, c in lines
+        if amount
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=entry,
+        changes={"kind": kind, "on": on.isoformat(), "total": sum(x[2] for x in lines if x[2] > 0)},
+        batch=batch,
+    )
+    return entry
+
+
+def receipt_number_next(*, unit: OrgUnit, on: datetime.date) -> str:
+    """KW/<unit code>/<year>/<n>: gapless per unit and year (the row is locked until the
+    transaction ends, as member numbers are)."""
+    ReceiptSequence.objects.get_or_create(unit=unit, year=on.year)
+    seq = ReceiptSequence.objects.select_for_update().get(unit=unit, year=on.year)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"KW/{unit.code}/{on.year}/{seq.last:05d}"
+
+
+def dues_account(member: Member) -> MemberDues:
+    account, _created = MemberDues.objects.get_or_create(
+        member=member,
+        defaults={
+            "owed_from": (member.joined_on or member.status_since or timezone.localdate()).replace(
+                day=1
+            )
+        },
+    )
+    return account
+
+
+@transaction.atomic
+def payment_post(
+    *,
+    actor: Any,
+    member: Member,
+    amount: int,
+    method: str,
+    on: datetime.date | None = None,
+    months: int = 1,
+    period: datetime.date | None = None,
+    joining_fee: int = 0,
+    reference: str = "",
+    proof: Any = None,
+    key: str | None = None,
+) -> Payment:
+    """Record a member's dues paid at their unit: the entry with its split between levels,
+    the payment with its receipt number, and the member's months paid. A member made
+    nonaktif for arrears is active again once they owe less than the limit."""
+    member = Member._base_manager.select_related("unit").get(pk=member.pk)
+    unit = member.unit
+    _require(actor, "dues.add_payment", unit)
+    if member.archived_at is not None:
+        raise PostingRefused(_("Data anggota ini sudah digabung atau diarsipkan."))
+    if amount <= 0:
+        raise PostingRefused(_("Jumlah harus lebih dari nol."))
+    if months < 1:
+        raise PostingRefused(_("Jumlah bulan paling sedikit 1."))
+    if not 0 <= joining_fee <= amount:
+        raise PostingRefused(_("Uang pangkal tidak boleh lebih dari jumlah yang dibayar."))
+    if method not in Method.values:
+        raise PostingRefused(_("Cara bayar tidak dikenal."))
+    on = on or timezone.localdate()
+    account = MemberDues.objects.select_for_update().filter(member=member).first() or dues_account(
+        member
+    )
+    period = period or month_add(account.owed_from or on.replace(day=1), account.months_paid)
+    period = period.replace(day=1)
+    dues = amount - joining_fee
+    lines = split_postings(dues, unit.pk, split_for(unit, on)) if dues else []
+    if joining_fee:
+        lines += [
+            (unit.pk, Account.CASH, joining_fee, None),
+            (unit.pk, Account.OTHER_INCOME, -joining_fee, None),
+        ]
+    name = member.full_name
+    entry = _entry(
+        actor=actor,
+        unit=unit,
+        kind=EntryKind.PAYMENT,
+        on=on,
+        description=_("Iuran %(name)s, %(months)s bulan mulai %(period)s")
+        % {"name": name, "months": months, "period": f"{period:%m-%Y}"},
+        lines=lines,
+        key=key,
+    )
+    payment = Payment.objects.create(
+        entry=entry,
+        member=member,
+        unit=unit,
+        method=method,
+        amount=amount,
+        joining_fee=joining_fee,
+        period=period,
+        months=months,
+        on=on,
+        receipt_number=receipt_number_next(unit=unit, on=on) if method != Method.CHECKOFF else "",
+        reference=reference[:100],
+        **({"proof": proof} if proof else {}),
+    )
+    MemberDues.objects.filter(member=member).update(
+        months_paid=F("months_paid") + months, last_paid_on=on
+    )
+    arrears_recompute_members(actor=actor, member_ids=[member.pk], on=on)
+    return payment
+
+
+@transaction.atomic
+def entry_reverse(
+    *, actor: Any, entry: Entry, reason: str, on: datetime.date | None = None
+) -> Entry:
+    """Cancel `entry` by appending its mirror image, dated today (the open month): the
+    original stays, marked as reversed."""
+    entry = Entry.objects.select_related("unit").get(pk=entry.pk)
+    _require(actor, "dues.add_payment", entry.unit)
+    if not reason.strip():
+        raise PostingRefused(_("Tulis alasan pembatalan."))
+    if entry.kind == EntryKind.REVERSAL:
+        raise PostingRefused(_("Pembatalan tidak dapat dibatalkan lagi; catat transaksi baru."))
+    if Entry.objects.filter(reverses=entry).exists():
+        raise PostingRefused(_("Transaksi ini sudah dibatalkan."))
+    on = on or timezone.localdate()
+    postings = list(entry.postings.select_related("category"))
+    reversal = _entry(
+        actor=actor,
+        unit=entry.unit,
+        kind=EntryKind.REVERSAL,
+        on=on,
+        description=_("Pembatalan: %(what)s") % {"what": entry.description},
+        lines=[(p.unit_id, p.account, -p.amount, p.counterparty_id) for p in postings],
+        reverses=entry,
+        reason=reason.strip()[:200],
+        category=next((p.category for p in postings if p.category_id), None),
+    )
+    members: list[int] = []
+    for payment in Payment.objects.filter(entry=entry):
+        Payment.objects.create(
+            entry=reversal,
+            member_id=payment.member_id,
+            unit_id=payment.unit_id,
+            method=payment.method,
+            amount=-payment.amount,
+            joining_fee=-payment.joining_fee,
+            period=payment.period,
+            months=-payment.months,
+            on=on,
+            reverses=payment,
+        )
+        MemberDues.objects.filter(member_id=payment.member_id).update(
+            months_paid=F("months_paid") - payment.months
+        )
+        members.append(payment.member_id)
+    if members:
+        arrears_recompute_members(actor=actor, member_ids=members, on=on)
+    return reversal
+
+
+@transaction.atomic
+def remittance_post(
+    *,
+    actor: Any,
+    from_unit: OrgUnit,
+    to_unit: OrgUnit,
+    amount: int,
+    on: datetime.date | None = None,
+    reference: str = "",
+    key: str | None = None,
+) -> Entry:
+    """Shares sent up the tree: the sender's cash and debt go down, the receiver's cash goes
+    up and what it is owed goes down."""
+    _require(actor, "dues.add_payment", from_unit)
+    if amount <= 0:
+        raise PostingRefused(_("Jumlah harus lebih dari nol."))
+    if from_unit.pk == to_unit.pk:
+        raise PostingRefused(_("Unit pengirim dan penerima harus berbeda."))
+    if from_unit.organisation_id != to_unit.organisation_id and to_unit.pk != (
+        from_unit.organisation_id
+    ):
+        raise PostingRefused(_("Setoran hanya antarunit dalam satu organisasi."))
+    on = on or timezone.localdate()
+    _check_open(to_unit, on)
+    return _entry(
+        actor=actor,
+        unit=from_unit,
+        kind=EntryKind.REMITTANCE,
+        on=on,
+        description=_("Setoran ke %(to)s") % {"to": to_unit.name}
+        + (f" ({reference})" if reference else ""),
+        lines=[
+            (from_unit.pk, Account.PAYABLE, amount, to_unit.pk),
+            (from_unit.pk, Account.CASH, -amount, None),
+            (to_unit.pk, Account.CASH, amount, None),
+            (to_unit.pk, Account.RECEIVABLE, -amount, from_unit.pk),
+        ],
+        key=key,
+    )
+
+
+@transaction.atomic
+def cash_post(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    direction: str,
+    category: CashCategory,
+    amount: int,
+    description: str,
+    on: datetime.date | None = None,
+    receipt: Any = None,
+    key: str | None = None,
+) -> Entry:
+    """A line of the unit's cash book other than dues: spending (photocopies, transport, …)
+    or other income (donations)."""
+    _require(actor, "dues.add_entry", unit)
+    if amount <= 0:
+        raise PostingRefused(_("Jumlah harus lebih dari nol."))
+    if direction not in Direction.values:
+        raise PostingRefused(_("Pilih pemasukan atau pengeluaran."))
+    if category.organisation_id != (unit.organisation_id or unit.pk):
+        raise PostingRefused(_("Kategori ini milik organisasi lain."))
+    if category.direction and category.direction != direction:
+        raise PostingRefused(
+            _("Kategori %(name)s hanya untuk %(direction)s.")
+            % {"name": category.name, "direction": category.get_direction_display().lower()}
+        )
+    if not description.strip():
+        raise PostingRefused(_("Tulis uraiannya."))
+    sign = 1 if direction == Direction.IN else -1
+    other = Account.OTHER_INCOME if direction == Direction.IN else Account.EXPENSE
+    return _entry(
+        actor=actor,
+        unit=unit,
+        kind=EntryKind.CASH,
+        on=on or timezone.localdate(),
+        description=description.strip(),
+        lines=[
+            (unit.pk, Account.CASH, sign * amount, None),
+            (unit.pk, other, -sign * amount, None),
+        ],
+        key=key,
+        category=category,
+        receipt=receipt,
+    )
+
+
+def cash_balance(unit: OrgUnit, *, until: datetime.date | None = None) -> int:
+    qs = Posting.objects.filter(unit=unit, account=Account.CASH)
+    if until is not None:
+        qs = qs.filter(on__lte=until)
+    return qs.aggregate(s=Sum("amount"))["s"] or 0
+
+
+@transaction.atomic
+def month_close(*, actor: Any, unit: OrgUnit, month: datetime.date) -> MonthClosing:
+    """Close a unit's month: its cash balance at the month's end is fixed, nothing more may be
+    posted into it; corrections go into an open month."""
+    _require(actor, "dues.add_entry", unit)
+    month = month.replace(day=1)
+    today = timezone.localdate()
+    if month > today.replace(day=1):
+        raise PostingRefused(_("Bulan yang belum berjalan tidak dapat ditutup."))
+    # Lock the unit's closings so a posting cannot slip in between the check and the close.
+    OrgUnit._base_manager.select_for_update().filter(pk=unit.pk).first()
+    if MonthClosing.objects.filter(unit=unit, month=month).exists():
+        raise PostingRefused(_("Bulan ini sudah ditutup."))
+    end = month_add(month, 1) - datetime.timedelta(days=1)
+    closing = MonthClosing.objects.create(
+        unit=unit, month=month, closed_by=actor, cash_balance=cash_balance(unit, until=end)
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=closing,
+        changes={"month": month.isoformat(), "cash_balance": closing.cash_balance},
+    )
+    return closing
+
+
+def categories_ensure(organisation: OrgUnit) -> None:
+    """The seeded cash-book categories, for an organisation that has none yet."""
+    if CashCategory.objects.filter(organisation=organisation).exists():
+        return
+    CashCategory.objects.bulk_create(
+        CashCategory(organisation=organisation, code=code, name=name, direction=direction)
+        for code, name, direction in SEED_CATEGORIES
+    )
+
+
+# --- what the books say ----------------------------------------------------------------------
+
+
+def balances(unit: OrgUnit, *, until: datetime.date | None = None) -> dict[str, int]:
+    """Balance per account of `unit`'s own books (debits positive)."""
+    qs = Posting.objects.filter(unit=unit)
+    if until is not None:
+        qs = qs.filter(on__lte=until)
+    out = dict.fromkeys(Account.values, 0)
+    out.update(qs.values_list("account").annotate(s=Sum("amount")).values_list("account", "s"))
+    return out
+
+
+def owed_between(unit: OrgUnit) -> dict[str, list[dict[str, Any]]]:
+    """What `unit` still owes each unit above it and is still owed by each unit below it
+    (shares accrued minus remittances), with the amounts sent and received so far."""
+    rows = (
+        Posting.objects.filter(unit=unit, account__in=(Account.PAYABLE, Account.RECEIVABLE))
+        .values("account", "counterparty_id", "counterparty__name", "counterparty__code")
+        .annotate(
+            balance=Sum("amount"),
+            settled=Sum("amount", filter=_settled_q()),
+        )
+        .order_by("counterparty__path")
+    )
+    out: dict[str, list[dict[str, Any]]] = {"up": [], "down": []}
+    for r in rows:
+        if r["account"] == Account.PAYABLE:
+            out["up"].append({**r, "owed": -r["balance"], "sent": r["settled"] or 0})
+        else:
+            out["down"].append({**r, "owed": r["balance"], "received": -(r["settled"] or 0)})
+    return out
+
+
+def _settled_q() -> Any:
+    from django.db.models import Q
+
+    return Q(entry__kind=EntryKind.REMITTANCE)
+
+
+def ledger_check(*, unit_ids: Iterable[int] | None = None) -> list[str]:
+    """Every entry balances to the rupiah, as a whole and within each unit. Returns the
+    problems found (none on a healthy ledger). One GROUP BY each."""
+    problems = []
+    qs = Posting.objects.all()
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=list(unit_ids))
+    for row in (
+        qs.values("entry_id")
+        .annotate(s=Sum("amount"))
+        .exclude(s=0)
+        .values_list("entry_id", "s")[:20]
+    ):
+        problems.append(f"entry {row[0]} off by {row[1]}")
+    for row in (
+        qs.values("entry_id", "unit_id")
+        .annotate(s=Sum("amount"))
+        .exclude(s=0)
+        .values_list("entry_id", "unit_id", "s")[:20]
+    ):
+        problems.append(f"entry {row[0]} unit {row[1]} off by {row[2]}")
+    return problems
+
+
+# --- arrears -----------------------------------------------------------------------------------
+
+
+def _month_index(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(YEAR FROM {column})::int * 12 + EXTRACT(MONTH FROM {column})::int)"
+    return (
+        f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
+        f" + CAST(strftime('%%m', {column}) AS INTEGER))"
+    )
+
+
+def inactive_after(organisation_id: int) -> int:
+    from himpun.members.models import MembershipRule
+
+    n = (
+        MembershipRule.objects.filter(organisation_id=organisation_id)
+        .values_list("inactive_after_months", flat=True)
+        .first()
+    )
+    return DEFAULT_INACTIVE_AFTER if n is None else n
+
+
+def arrears_recompute(
+    *, actor: Any, organisation: OrgUnit, on: datetime.date | None = None
+) -> dict[str, int]:
+    """Months owed for every member of `organisation` on `on`, set-based, and the status
+    changes they cause (nonaktif after the organisation's limit; aktif again when paid up).
+    Members get a dues account from their joining month, but never before the organisation's
+    first dues policy. Returns counts."""
+    return _arrears(actor=actor, organisation_id=organisation.pk, on=on or timezone.localdate())
+
+
+def arrears_recompute_members(*, actor: Any, member_ids: list[int], on: datetime.date) -> None:
+    org_ids = set(
+        Member._base_manager.filter(pk__in=member_ids).values_list("organisation_id", flat=True)
+    )
+    for org_id in org_ids:
+        _arrears(actor=actor, organisation_id=org_id, on=on, member_ids=member_ids)
+
+
+@transaction.atomic
+def _arrears(
+    *, actor: Any, organisation_id: int, on: datetime.date, member_ids: list[int] | None = None
+) -> dict[str, int]:
+    from himpun.members.models import StatusChange
+    from himpun.members.services import _counter_deltas
+    from himpun.structure.services import unit_counts_adjust
+
+    start = (
+        DuesPolicy.objects.filter(unit__path__startswith=_org_path(organisation_id))
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    counts = {"accounts": 0, "owing": 0, "inactivated": 0, "reactivated": 0}
+    if start is None:
+        return counts
+    start = start.replace(day=1)
+    only = ""
+    params: list[Any] = []
+    if member_ids is not None:
+        only = f" AND m.id IN ({', '.join(['%s'] * len(member_ids))})"
+        params = list(member_ids)
+    live = "m.status IN ('aktif', 'nonaktif') AND m.archived_at IS NULL"
+    joined = "COALESCE(m.joined_on, m.status_since)"
+    if connection.vendor == "postgresql":
+        first = f"GREATEST(date_trunc('month', {joined})::date, %s::date)"
+    else:
+        first = f"MAX(date({joined}, 'start of month'), %s)"
+    now_idx = on.year * 12 + on.month
+    with connection.cursor() as cur:
+        insert = (
+            "INSERT INTO dues_memberdues (member_id, owed_from, months_paid, months_owed, "  # noqa: S608
+            "inactive_for_arrears) "
+            f"SELECT m.id, {first}, 0, 0, FALSE FROM members_member m "
+            f"WHERE m.organisation_id = %s AND {live}{only} AND {joined} IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM dues_memberdues d WHERE d.member_id = m.id)"
+        )
+        cur.execute(insert, [start, organisation_id, *params])
+        counts["accounts"] = max(cur.rowcount, 0)
+        owed = f"%s - {_month_index('d.owed_from')} - d.months_paid"
+        cur.execute(
+            f"UPDATE dues_memberdues AS d SET months_owed = CASE WHEN {owed} > 0 "  # noqa: S608
+            f"THEN {owed} ELSE 0 END "
+            "WHERE d.member_id IN (SELECT m.id FROM members_member m "
+            f"WHERE m.organisation_id = %s AND {live}{only})",
+            [now_idx, now_idx, organisation_id, *params],
+        )
+        limit = inactive_after(organisation_id)
+        cur.execute(
+            "SELECT count(*) FROM dues_memberdues d JOIN members_member m ON m.id = d.member_id "  # noqa: S608
+            f"WHERE m.organisation_id = %s AND {live}{only} AND d.months_owed > 0",
+            [organisation_id, *params],
+        )
+        counts["owing"] = cur.fetchone()[0]
+        if not limit:
+            return counts
+        moves = [
+            (
+                "aktif",
+                "nonaktif",
+                "d.months_owed >= %s",
+                True,
+                _("Menunggak iuran %(n)s bulan atau lebih") % {"n": limit},
+            ),
+            (
+                "nonaktif",
+                "aktif",
+                "d.inactive_for_arrears AND d.months_owed < %s",
+                False,
+                _("Iuran sudah dibayar"),
+            ),
+        ]
+        for old, new, cond, flag, reason in moves:
+            cur.execute(
+                "SELECT m.id, u.path FROM members_member m "  # noqa: S608
+                "JOIN dues_memberdues d ON d.member_id = m.id "
+                "JOIN structure_orgunit u ON u.id = m.unit_id "
+                f"WHERE m.organisation_id = %s AND m.status = %s AND m.archived_at IS NULL"
+                f"{only} AND {cond}",
+                [organisation_id, old, *params, limit],
+            )
+            moved = cur.fetchall()
+            if not moved:
+                continue
+            deltas: dict[tuple[str, str], int] = defaultdict(int)
+            for _pk, path in moved:
+                for k, v in _counter_deltas(path, old, new).items():
+                    deltas[k] += v
+            ids = [pk for pk, _path in moved]
+            now = timezone.now()
+            for i in range(0, len(ids), 5000):
+                part = ids[i : i + 5000]
+                marks = ", ".join(["%s"] * len(part))
+                cur.execute(
+                    f"UPDATE members_member SET status = %s, status_since = %s, "  # noqa: S608
+                    f"version = version + 1, updated_at = %s WHERE id IN ({marks})",
+                    [new, on, now, *part],
+                )
+                cur.execute(
+                    f"UPDATE dues_memberdues SET inactive_for_arrears = %s "  # noqa: S608
+                    f"WHERE member_id IN ({marks})",
+                    [flag, *part],
+                )
+            StatusChange.objects.bulk_create(
+                (
+                    StatusChange(
+                        member_id=pk,
+                        status=new,
+                        on=on,
+                        reason=reason,
+                        actor=actor if getattr(actor, "pk", None) else None,
+                    )
+                    for pk in ids
+                ),
+                batch_size=5000,
+            )
+            unit_counts_adjust(deltas=dict(deltas))
+            counts["inactivated" if new == "nonaktif" else "reactivated"] += len(ids)
+    return counts
+
+
+def _org_path(organisation_id: int) -> str:
+    return OrgUnit._base_manager.filter(pk=organisation_id).values_list("path", flat=True).get()
