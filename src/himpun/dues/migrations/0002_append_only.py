@@ -45,13 +45,13 @@ DROP FUNCTION IF EXISTS dues_payment_guard();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FUNCTIONS)
-        schema_editor.execute(TRIGGERS)
+        schema_editor.execute(FUNCTIONS, params=None)
+        schema_editor.execute(TRIGGERS, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
