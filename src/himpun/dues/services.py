@@ -324,9 +324,8 @@ def payment_post(
     if method not in Method.values:
         raise PostingRefused(_("Cara bayar tidak dikenal."))
     on = on or timezone.localdate()
-    account = MemberDues.objects.select_for_update().filter(member=member).first() or dues_account(
-        member
-    )
+    dues_account(member)  # exists before it is locked: concurrent first payments queue here
+    account = MemberDues.objects.select_for_update().get(member=member)
     period = period or month_add(account.owed_from or on.replace(day=1), account.months_paid)
     period = period.replace(day=1)
     dues = amount - joining_fee
