@@ -116,6 +116,22 @@ def test_demo_members_and_waiting_work(db):
     assert Member.objects.filter(join_link__isnull=False, status="calon").count() == 3
     assert (demo_members(), demo_workflows()) == (0, 0)
 
+    # dues: payments split by the FSPMI rule, a cash book with a closed month, arrears
+    from himpun.demo.dues import demo_dues
+    from himpun.dues.models import MemberDues, MonthClosing
+    from himpun.dues.services import cash_balance, ledger_check, owed_between
+
+    assert demo_dues() > 30
+    sam = OrgUnit.objects.get(code="PUK-SAM")
+    assert ledger_check() == []
+    assert cash_balance(sam) > 0
+    assert MonthClosing.objects.filter(unit=sam).count() == 1
+    owed = {r["counterparty__code"]: r["owed"] for r in owed_between(sam)["up"]}
+    assert set(owed) == {"FSPMI-BKS", "FSPMI-JABAR", "FSPMI", "KSPI"}
+    assert MemberDues.objects.filter(months_owed=0).exists()
+    assert MemberDues.objects.filter(months_owed__gt=0).exists()
+    assert demo_dues() == 0
+
 
 def test_exports_never_turn_a_text_into_a_formula():
     """CSV injection: a name typed as "=HYPERLINK(…)" stays text in CSV and in XLSX."""

@@ -280,14 +280,24 @@ def receipt_number_next(*, unit: OrgUnit, on: datetime.date) -> str:
     return f"KW/{unit.code}/{on.year}/{seq.last:05d}"
 
 
+def dues_start(organisation_id: int) -> datetime.date | None:
+    """The first month anyone in the organisation owes dues: its earliest policy."""
+    first = (
+        DuesPolicy.objects.filter(unit__path__startswith=_org_path(organisation_id))
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    return first.replace(day=1) if first else None
+
+
 def dues_account(member: Member) -> MemberDues:
+    """The member's dues account, opened from their joining month, but never before the
+    organisation's first dues policy (the arrears run opens accounts the same way)."""
+    joined = (member.joined_on or member.status_since or timezone.localdate()).replace(day=1)
+    start = dues_start(member.organisation_id)
     account, _created = MemberDues.objects.get_or_create(
-        member=member,
-        defaults={
-            "owed_from": (member.joined_on or member.status_since or timezone.localdate()).replace(
-                day=1
-            )
-        },
+        member=member, defaults={"owed_from": max(joined, start) if start else joined}
     )
     return account
 
@@ -661,16 +671,10 @@ def _arrears(
     from himpun.members.services import _counter_deltas
     from himpun.structure.services import unit_counts_adjust
 
-    start = (
-        DuesPolicy.objects.filter(unit__path__startswith=_org_path(organisation_id))
-        .order_by("effective_from")
-        .values_list("effective_from", flat=True)
-        .first()
-    )
+    start = dues_start(organisation_id)
     counts = {"accounts": 0, "owing": 0, "inactivated": 0, "reactivated": 0}
     if start is None:
         return counts
-    start = start.replace(day=1)
     only = ""
     params: list[Any] = []
     if member_ids is not None:

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from himpun.demo.dues import demo_dues
 from himpun.demo.services import demo_load, demo_members, demo_workflows
 
 
@@ -25,7 +26,11 @@ class Command(BaseCommand):
         result = demo_load(password=password, reset_passwords=reset)
         members = demo_members()
         members += demo_workflows()
-        self.stdout.write(f"Demo: {result.created} objek baru, {members} anggota baru.")
+        payments = demo_dues()
+        self.stdout.write(
+            f"Demo: {result.created} objek baru, {members} anggota baru, "
+            f"{payments} pembayaran iuran."
+        )
         self.stdout.write("Login demo (kata sandi sama untuk semua pengguna demo):")
         for username, what in result.logins:
             self.stdout.write(f"  {username:<12} {what}")
