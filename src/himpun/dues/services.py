@@ -16,7 +16,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himpun.core.scoping import ancestor_paths, scope_paths
+from himpun.core.querysets import may
+from himpun.core.scoping import ancestor_paths
 from himpun.core.services import audit_record
 from himpun.dues.choices import SEED_CATEGORIES, Account, Basis, Direction, EntryKind, Method
 from himpun.dues.models import (
@@ -33,6 +34,7 @@ from himpun.dues.models import (
 )
 from himpun.members.models import Member
 from himpun.structure.models import OrgUnit
+from himpun.structure.services import unit_counts_adjust
 
 #: Months a member may owe before the arrears run makes them nonaktif (per organisation in
 #: `MembershipRule.inactive_after_months`; this when none is set).
@@ -78,14 +80,8 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
 # --- who may -----------------------------------------------------------------------------------
 
 
-def may(actor: Any, perm: str, unit: OrgUnit) -> bool:
-    if getattr(actor, "is_superuser", False):
-        return True
-    return any(unit.path.startswith(p) for p in scope_paths(actor, perm))
-
-
-def _require(actor: Any, perm: str, unit: OrgUnit) -> None:
-    if not may(actor, perm, unit):
+def _require(actor: Any, model: type, action: str, unit: OrgUnit) -> None:
+    if not may(actor, model, action, unit.path):
         raise PostingRefused(
             _("Anda tidak berhak mencatat uang untuk unit %(unit)s.") % {"unit": unit.name}
         )
@@ -185,6 +181,28 @@ def split_postings(
             rows.append((collector_id, Account.PAYABLE, -part, share.unit_id))
             rows.append((share.unit_id, Account.RECEIVABLE, part, collector_id))
     return rows
+
+
+# --- counters up the tree ---------------------------------------------------------------------
+
+#: Unit counters (structure.UnitCounter, rolled up the tree) kept per month:
+#: members whose dues for the month are paid, and rupiah of dues received in the month.
+PAID_KEY = "dues.paid.{:%Y-%m}"
+AMOUNT_KEY = "dues.amount.{:%Y-%m}"
+
+
+def dues_counter_deltas(
+    payments: Iterable[tuple[str, datetime.date, int, int, datetime.date]],
+) -> dict[tuple[str, str], int]:
+    """Counter changes for payments given as (unit path, first month, months, amount, paid
+    on); a reversal passes negative months and amount."""
+    deltas: dict[tuple[str, str], int] = defaultdict(int)
+    for path, period, months, amount, on in payments:
+        step = 1 if months > 0 else -1
+        for i in range(abs(months)):
+            deltas[(path, PAID_KEY.format(month_add(period, i)))] += step
+        deltas[(path, AMOUNT_KEY.format(on))] += amount
+    return {k: v for k, v in deltas.items() if v}
 
 
 # --- posting -------------------------------------------------------------------------------------
@@ -322,7 +340,7 @@ def payment_post(
     nonaktif for arrears is active again once they owe less than the limit."""
     member = Member._base_manager.select_related("unit").get(pk=member.pk)
     unit = member.unit
-    _require(actor, "dues.add_payment", unit)
+    _require(actor, Payment, "add", unit)
     if member.archived_at is not None:
         raise PostingRefused(_("Data anggota ini sudah digabung atau diarsipkan."))
     if amount <= 0:
@@ -373,6 +391,9 @@ def payment_post(
     MemberDues.objects.filter(member=member).update(
         months_paid=F("months_paid") + months, last_paid_on=on
     )
+    unit_counts_adjust(
+        deltas=dues_counter_deltas([(unit.path, period, months, amount - joining_fee, on)])
+    )
     arrears_recompute_members(actor=actor, member_ids=[member.pk], on=on)
     return payment
 
@@ -384,7 +405,7 @@ def entry_reverse(
     """Cancel `entry` by appending its mirror image, dated today (the open month): the
     original stays, marked as reversed."""
     entry = Entry.objects.select_related("unit").get(pk=entry.pk)
-    _require(actor, "dues.add_payment", entry.unit)
+    _require(actor, Payment, "add", entry.unit)
     if not reason.strip():
         raise PostingRefused(_("Tulis alasan pembatalan."))
     if entry.kind == EntryKind.REVERSAL:
@@ -405,7 +426,8 @@ def entry_reverse(
         category=next((p.category for p in postings if p.category_id), None),
     )
     members: list[int] = []
-    for payment in Payment.objects.filter(entry=entry):
+    counted = []
+    for payment in Payment.objects.filter(entry=entry).select_related("unit"):
         Payment.objects.create(
             entry=reversal,
             member_id=payment.member_id,
@@ -422,6 +444,17 @@ def entry_reverse(
             months_paid=F("months_paid") - payment.months
         )
         members.append(payment.member_id)
+        counted.append(
+            (
+                payment.unit.path,
+                payment.period,
+                -payment.months,
+                -(payment.amount - payment.joining_fee),
+                on,
+            )
+        )
+    if counted:
+        unit_counts_adjust(deltas=dues_counter_deltas(counted))
     if members:
         arrears_recompute_members(actor=actor, member_ids=members, on=on)
     return reversal
@@ -440,7 +473,7 @@ def remittance_post(
 ) -> Entry:
     """Shares sent up the tree: the sender's cash and debt go down, the receiver's cash goes
     up and what it is owed goes down."""
-    _require(actor, "dues.add_payment", from_unit)
+    _require(actor, Payment, "add", from_unit)
     if amount <= 0:
         raise PostingRefused(_("Jumlah harus lebih dari nol."))
     if from_unit.pk == to_unit.pk:
@@ -483,7 +516,7 @@ def cash_post(
 ) -> Entry:
     """A line of the unit's cash book other than dues: spending (photocopies, transport, …)
     or other income (donations)."""
-    _require(actor, "dues.add_entry", unit)
+    _require(actor, Entry, "add", unit)
     if amount <= 0:
         raise PostingRefused(_("Jumlah harus lebih dari nol."))
     if direction not in Direction.values:
@@ -526,7 +559,7 @@ def cash_balance(unit: OrgUnit, *, until: datetime.date | None = None) -> int:
 def month_close(*, actor: Any, unit: OrgUnit, month: datetime.date) -> MonthClosing:
     """Close a unit's month: its cash balance at the month's end is fixed, nothing more may be
     posted into it; corrections go into an open month."""
-    _require(actor, "dues.add_entry", unit)
+    _require(actor, Entry, "add", unit)
     month = month.replace(day=1)
     today = timezone.localdate()
     if month > today.replace(day=1):
