@@ -81,9 +81,13 @@ SIZE ?= S
 B1_ROWS_S := 100000
 B1_ROWS_M := 1000000
 B1_ROWS_L := 1000000
+B5_MEMBERS_S := 100000
+B5_MEMBERS_M := 1000000
+B5_MEMBERS_L := 5000000
 bench: setup
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b1_import.py --rows $(B1_ROWS_$(SIZE))
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b3_search.py --size $(SIZE)
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b4_list.py --size $(SIZE)
+	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b5_dues.py --members $(B5_MEMBERS_$(SIZE))
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b6_generate.py --size $(SIZE)
 	HIMPUN_DATA_DIR=$$(mktemp -d) $(PY) bench/duplicates_quality.py --people 20000

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("himpun.structure.urls")),
     path("", include("himpun.members.urls")),
     path("", include("himpun.imports.urls")),
+    path("", include("himpun.dues.urls")),
     path("", include("himpun.core.urls")),
     path("admin/", admin.site.urls),
     *registry.urls(),

@@ -15,5 +15,8 @@ class DuesConfig(AppConfig):
         # payment that may change; see the append-only trigger); its dues account is rebuilt.
         merge_registry.register(Payment, "member")
         merge_registry.skip(MemberDues, "member")
-        from himpun.dues import policy_screens  # noqa: F401  registers the rules' screens
-        from himpun.dues import screens  # noqa: F401  the member's Iuran tab and the menu link
+        from himpun.dues import (
+            importer,  # noqa: F401  registers the check-off importer
+            policy_screens,  # noqa: F401  registers the rules' screens
+            screens,  # noqa: F401  the member's Iuran tab and the menu link
+        )

@@ -80,7 +80,7 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
 # --- who may -----------------------------------------------------------------------------------
 
 
-def _require(actor: Any, model: type, action: str, unit: OrgUnit) -> None:
+def require(actor: Any, model: type, action: str, unit: OrgUnit) -> None:
     if not may(actor, model, action, unit.path):
         raise PostingRefused(
             _("Anda tidak berhak mencatat uang untuk unit %(unit)s.") % {"unit": unit.name}
@@ -320,6 +320,22 @@ def dues_account(member: Member) -> MemberDues:
     return account
 
 
+def payment_next_period(member: Member) -> datetime.date:
+    """The first month a new payment of `member` covers: the month after the last one paid,
+    counted from the month their dues account opens."""
+    account = MemberDues.objects.filter(member=member).first()
+    if account is None or account.owed_from is None:
+        joined = (member.joined_on or member.status_since or timezone.localdate()).replace(day=1)
+        start = dues_start(member.organisation_id)
+        return max(joined, start) if start else joined
+    return month_add(account.owed_from, account.months_paid)
+
+
+def _not_future(on: datetime.date) -> None:
+    if on > timezone.localdate():
+        raise PostingRefused(_("Tanggal tidak boleh di masa depan."))
+
+
 @transaction.atomic
 def payment_post(
     *,
@@ -340,7 +356,7 @@ def payment_post(
     nonaktif for arrears is active again once they owe less than the limit."""
     member = Member._base_manager.select_related("unit").get(pk=member.pk)
     unit = member.unit
-    _require(actor, Payment, "add", unit)
+    require(actor, Payment, "add", unit)
     if member.archived_at is not None:
         raise PostingRefused(_("Data anggota ini sudah digabung atau diarsipkan."))
     if amount <= 0:
@@ -352,6 +368,7 @@ def payment_post(
     if method not in Method.values:
         raise PostingRefused(_("Cara bayar tidak dikenal."))
     on = on or timezone.localdate()
+    _not_future(on)
     dues_account(member)  # exists before it is locked: concurrent first payments queue here
     account = MemberDues.objects.select_for_update().get(member=member)
     period = period or month_add(account.owed_from or on.replace(day=1), account.months_paid)
@@ -405,7 +422,9 @@ def entry_reverse(
     """Cancel `entry` by appending its mirror image, dated today (the open month): the
     original stays, marked as reversed."""
     entry = Entry.objects.select_related("unit").get(pk=entry.pk)
-    _require(actor, Payment, "add", entry.unit)
+    # a payment is reversed by whoever may take payments; other lines by the book-keepers
+    paid = entry.kind in (EntryKind.PAYMENT, EntryKind.CHECKOFF)
+    require(actor, Payment if paid else Entry, "add", entry.unit)
     if not reason.strip():
         raise PostingRefused(_("Tulis alasan pembatalan."))
     if entry.kind == EntryKind.REVERSAL:
@@ -473,7 +492,7 @@ def remittance_post(
 ) -> Entry:
     """Shares sent up the tree: the sender's cash and debt go down, the receiver's cash goes
     up and what it is owed goes down."""
-    _require(actor, Payment, "add", from_unit)
+    require(actor, Payment, "add", from_unit)
     if amount <= 0:
         raise PostingRefused(_("Jumlah harus lebih dari nol."))
     if from_unit.pk == to_unit.pk:
@@ -483,6 +502,7 @@ def remittance_post(
     ):
         raise PostingRefused(_("Setoran hanya antarunit dalam satu organisasi."))
     on = on or timezone.localdate()
+    _not_future(on)
     _check_open(to_unit, on)
     return _entry(
         actor=actor,
@@ -516,7 +536,7 @@ def cash_post(
 ) -> Entry:
     """A line of the unit's cash book other than dues: spending (photocopies, transport, …)
     or other income (donations)."""
-    _require(actor, Entry, "add", unit)
+    require(actor, Entry, "add", unit)
     if amount <= 0:
         raise PostingRefused(_("Jumlah harus lebih dari nol."))
     if direction not in Direction.values:
@@ -530,13 +550,15 @@ def cash_post(
         )
     if not description.strip():
         raise PostingRefused(_("Tulis uraiannya."))
+    on = on or timezone.localdate()
+    _not_future(on)
     sign = 1 if direction == Direction.IN else -1
     other = Account.OTHER_INCOME if direction == Direction.IN else Account.EXPENSE
     return _entry(
         actor=actor,
         unit=unit,
         kind=EntryKind.CASH,
-        on=on or timezone.localdate(),
+        on=on,
         description=description.strip(),
         lines=[
             (unit.pk, Account.CASH, sign * amount, None),
@@ -559,7 +581,7 @@ def cash_balance(unit: OrgUnit, *, until: datetime.date | None = None) -> int:
 def month_close(*, actor: Any, unit: OrgUnit, month: datetime.date) -> MonthClosing:
     """Close a unit's month: its cash balance at the month's end is fixed, nothing more may be
     posted into it; corrections go into an open month."""
-    _require(actor, Entry, "add", unit)
+    require(actor, Entry, "add", unit)
     month = month.replace(day=1)
     today = timezone.localdate()
     if month > today.replace(day=1):
@@ -700,9 +722,7 @@ def arrears_recompute_members(*, actor: Any, member_ids: list[int], on: datetime
 def _arrears(
     *, actor: Any, organisation_id: int, on: datetime.date, member_ids: list[int] | None = None
 ) -> dict[str, int]:
-    from himpun.members.models import StatusChange
     from himpun.members.services import _counter_deltas
-    from himpun.structure.services import unit_counts_adjust
 
     start = dues_start(organisation_id)
     counts = {"accounts": 0, "owing": 0, "inactivated": 0, "reactivated": 0}
@@ -711,8 +731,13 @@ def _arrears(
     only = ""
     params: list[Any] = []
     if member_ids is not None:
-        only = f" AND m.id IN ({', '.join(['%s'] * len(member_ids))})"
-        params = list(member_ids)
+        if connection.vendor == "postgresql":
+            # one array parameter: a list of 5,000 placeholders costs more to send and parse
+            # than the statement's work
+            only, params = " AND m.id = ANY(%s)", [list(member_ids)]
+        else:
+            only = f" AND m.id IN ({', '.join(['%s'] * len(member_ids))})"
+            params = list(member_ids)
     live = "m.status IN ('aktif', 'nonaktif') AND m.archived_at IS NULL"
     joined = "COALESCE(m.joined_on, m.status_since)"
     if connection.vendor == "postgresql":
@@ -763,52 +788,49 @@ def _arrears(
                 _("Iuran sudah dibayar"),
             ),
         ]
+        actor_id = actor.pk if getattr(actor, "pk", None) else None
         for old, new, cond, flag, reason in moves:
+            # The members to move, in a temporary table: their counters are one GROUP BY,
+            # their updates and history rows one statement each, whatever their number.
+            cur.execute("DROP TABLE IF EXISTS dues_moves")
             cur.execute(
-                "SELECT m.id, u.path FROM members_member m "  # noqa: S608
-                "JOIN dues_memberdues d ON d.member_id = m.id "
-                "JOIN structure_orgunit u ON u.id = m.unit_id "
+                "CREATE TEMPORARY TABLE dues_moves AS SELECT m.id, m.unit_id "  # noqa: S608
+                "FROM members_member m JOIN dues_memberdues d ON d.member_id = m.id "
                 f"WHERE m.organisation_id = %s AND m.status = %s AND m.archived_at IS NULL"
                 f"{only} AND {cond}",
                 [organisation_id, old, *params, limit],
             )
-            moved = cur.fetchall()
-            if not moved:
-                continue
-            deltas: dict[tuple[str, str], int] = defaultdict(int)
-            for _pk, path in moved:
-                for k, v in _counter_deltas(path, old, new).items():
-                    deltas[k] += v
-            ids = [pk for pk, _path in moved]
-            now = timezone.now()
-            for i in range(0, len(ids), 5000):
-                part = ids[i : i + 5000]
-                marks = ", ".join(["%s"] * len(part))
-                cur.execute(
-                    f"UPDATE members_member SET status = %s, status_since = %s, "  # noqa: S608
-                    f"version = version + 1, updated_at = %s WHERE id IN ({marks})",
-                    [new, on, now, *part],
-                )
-                cur.execute(
-                    f"UPDATE dues_memberdues SET inactive_for_arrears = %s "  # noqa: S608
-                    f"WHERE member_id IN ({marks})",
-                    [flag, *part],
-                )
-            StatusChange.objects.bulk_create(
-                (
-                    StatusChange(
-                        member_id=pk,
-                        status=new,
-                        on=on,
-                        reason=reason,
-                        actor=actor if getattr(actor, "pk", None) else None,
-                    )
-                    for pk in ids
-                ),
-                batch_size=5000,
+            cur.execute(
+                "SELECT u.path, count(*) FROM dues_moves v "
+                "JOIN structure_orgunit u ON u.id = v.unit_id GROUP BY u.path"
             )
-            unit_counts_adjust(deltas=dict(deltas))
-            counts["inactivated" if new == "nonaktif" else "reactivated"] += len(ids)
+            per_unit = cur.fetchall()
+            moved = sum(n for _path, n in per_unit)
+            if moved:
+                deltas: dict[tuple[str, str], int] = defaultdict(int)
+                for path, n in per_unit:
+                    for k, v in _counter_deltas(path, old, new).items():
+                        deltas[k] += v * n
+                cur.execute(
+                    "UPDATE members_member SET status = %s, status_since = %s, "
+                    "version = version + 1, updated_at = %s "
+                    "WHERE id IN (SELECT id FROM dues_moves)",
+                    [new, on, timezone.now()],
+                )
+                cur.execute(
+                    "UPDATE dues_memberdues SET inactive_for_arrears = %s "
+                    "WHERE member_id IN (SELECT id FROM dues_moves)",
+                    [flag],
+                )
+                cur.execute(
+                    "INSERT INTO members_statuschange "
+                    '(member_id, status, "on", reason, actor_id, recorded_at) '
+                    "SELECT id, %s, %s, %s, %s, %s FROM dues_moves",
+                    [new, on, reason, actor_id, timezone.now()],
+                )
+                unit_counts_adjust(deltas=dict(deltas))
+                counts["inactivated" if new == "nonaktif" else "reactivated"] += moved
+            cur.execute("DROP TABLE dues_moves")
     return counts
 
 

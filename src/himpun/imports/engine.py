@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Upper
@@ -66,12 +67,28 @@ class Importer:
     #: the model whose "add" permission at the job's unit allows the import
     model: ClassVar[type[models.Model]]
 
+    #: Extra fields of the upload form for the per-job options (name → form field); their
+    #: values reach `options_clean`.
+    option_fields: ClassVar[dict[str, Any]] = {}
+
+    def options_clean(self, options: dict[str, Any], *, unit: OrgUnit) -> dict[str, Any]:
+        """The per-job options this kind needs besides the file (JSON-ready), or a
+        ValidationError. Most kinds take none."""
+        if any(v not in (None, "") for v in options.values()):
+            raise ValidationError(_("Jenis impor ini tidak memakai pilihan tambahan."))
+        return {}
+
     def begin(self, job: ImportJob, *, dry_run: bool) -> Any:
         """State kept across the batches of one run (caches, rows seen)."""
         return None
 
     def process(self, ctx: Any, rows: list[Row], *, dry_run: bool) -> BatchResult:
         raise NotImplementedError
+
+    def finish(self, ctx: Any, *, dry_run: bool) -> list[str]:
+        """After the last row: what the person importing must know about the file as a whole
+        (shown as the job's message)."""
+        return []
 
 
 @dataclass(frozen=True)
@@ -273,9 +290,11 @@ def import_job_run(
             job.refresh_from_db()
             progress(job)
 
+    message = "\n".join(importer.finish(ctx, dry_run=dry_run))
     finished = timezone.now()
     if dry_run:
         ImportJob.objects.filter(pk=job.pk).update(
+            message=message,
             state=JobState.CHECKED,
             checked=True,
             preview=counts,
@@ -285,7 +304,11 @@ def import_job_run(
         )
     else:
         ImportJob.objects.filter(pk=job.pk).update(
-            state=JobState.DONE, rows_total=done, finished_at=finished, heartbeat_at=finished
+            message=message,
+            state=JobState.DONE,
+            rows_total=done,
+            finished_at=finished,
+            heartbeat_at=finished,
         )
     job.refresh_from_db()
     if progress:

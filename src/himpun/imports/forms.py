@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -41,7 +42,13 @@ class UploadForm(forms.Form):
             paths = scope_paths(user, permission_name(importer.model, "add"))
             units = units.filter(subtrees_q("path", paths)) if paths else units.none()
         self.fields["unit"].queryset = units
+        for name, field in importer.option_fields.items():
+            self.fields[name] = copy.deepcopy(field)  # the importer's own stays untouched
+        self.option_names = list(importer.option_fields)
         style_widgets(self)
+
+    def options(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.option_names}
 
 
 class MappingForm(forms.Form):

@@ -79,6 +79,9 @@ class ImportJob(BaseModel):
     header = models.JSONField(_("kepala kolom"), default=list)
     #: field name per column, in file order; "" leaves a column out
     mapping = models.JSONField(_("pemetaan kolom"), default=list)
+    #: what this kind of import needs besides the file (a check-off's month and declared
+    #: total), as the importer's `options_clean` accepted them
+    options = models.JSONField(_("pilihan impor"), default=dict, blank=True)
     state = models.CharField(
         _("keadaan"), max_length=10, choices=JobState.choices, default=JobState.UPLOADED
     )

@@ -25,13 +25,21 @@ STALE_AFTER = datetime.timedelta(minutes=2)
 
 @transaction.atomic
 def import_job_create(
-    *, actor: Any, kind: str, unit: OrgUnit, upload: IO[bytes], filename: str
+    *,
+    actor: Any,
+    kind: str,
+    unit: OrgUnit,
+    upload: IO[bytes],
+    filename: str,
+    options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Store the uploaded file as a job, read its header and guess the column mapping (from a
-    template saved for the same header, else from the header texts)."""
+    template saved for the same header, else from the header texts). `options` are what the
+    kind needs besides the file (a check-off's month), checked by its importer."""
     importer = importer_for(kind)
     if not may(actor, importer.model, "add", unit.path):
         raise PermissionDenied
+    cleaned = importer.options_clean(options or {}, unit=unit)
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD:
         raise ValidationError(_("Berkas terlalu besar (maksimal 300 MB)."))
@@ -41,6 +49,7 @@ def import_job_create(
         user=actor,
         filename=(filename or "berkas")[:200],
         file_size=size or 0,
+        options=cleaned,
     )
     job.file.save("upload", File(upload), save=False)
     job.file_sha256 = file_sha256(job.file.path)

@@ -66,11 +66,12 @@ def job_new(request: HttpRequest, kind: str) -> HttpResponse:
                 unit=form.cleaned_data["unit"],
                 upload=upload,
                 filename=upload.name,
+                options=form.options() or None,
             )
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            form.add_error("file", exc)
+            form.add_error(None if form.option_names else "file", exc)
         else:
             return HttpResponseRedirect(job.get_absolute_url())
     return render(request, "imports/new.html", {"form": form, "importer": importer})

@@ -67,6 +67,10 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="hanya uji coba, tanpa menyimpan")
         parser.add_argument("--report", help="tulis baris bermasalah ke berkas XLSX ini")
         parser.add_argument("--batch", type=int, default=5000, help="baris per transaksi")
+        # Options of some kinds (check-off: `iuran FILE --month 2026-10 --total 123456789`).
+        parser.add_argument("--month", help="bulan iuran, misalnya 2026-10 (impor iuran)")
+        parser.add_argument("--total", help="total setoran menurut perusahaan (impor iuran)")
+        parser.add_argument("--employer", help="perusahaan penyetor (impor iuran)")
 
     def handle(self, *args: Any, **o: Any) -> None:
         path = Path(o["file"])
@@ -90,7 +94,12 @@ class Command(BaseCommand):
             try:
                 with path.open("rb") as fh:
                     job = import_job_create(
-                        actor=user, kind=kind, unit=unit, upload=fh, filename=path.name
+                        actor=user,
+                        kind=kind,
+                        unit=unit,
+                        upload=fh,
+                        filename=path.name,
+                        options={k: o[k] for k in ("month", "total", "employer") if o[k]},
                     )
                 job = import_job_map(actor=user, job=job, mapping=job.mapping)
             except PermissionDenied as exc:
@@ -119,6 +128,8 @@ class Command(BaseCommand):
                 "warned": job.warned,
             }
         )
+        if job.message:
+            self.stderr.write(job.message)
         self.stdout.write(
             f"{job.rows_total} baris dalam {seconds:.1f} detik: {counts['created']} baru, "
             f"{counts['updated']} diperbarui, {counts['unchanged']} tidak berubah, "

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from himpun.dues import report_views, views
+
+app_name = "dues"
+
+urlpatterns = [
+    path("iuran/", views.index, name="index"),
+    path("iuran/bayar/<int:pk>/", views.payment_new, name="payment_new"),
+    path("iuran/kuitansi/<int:pk>/", views.receipt, name="receipt"),
+    path("iuran/kuitansi/<int:pk>/pdf/", views.receipt_pdf, name="receipt_pdf"),
+    path("iuran/keuangan/<int:pk>/", views.finance, name="finance"),
+    path("iuran/keuangan/<int:pk>/kas/", views.cash_new, name="cash_new"),
+    path("iuran/keuangan/<int:pk>/setor/", views.remittance_new, name="remittance_new"),
+    path("iuran/keuangan/<int:pk>/tutup-buku/", views.month_close, name="month_close"),
+    path("iuran/keuangan/<int:pk>/buku-kas.xlsx", views.cash_book_export, name="cash_book_export"),
+    path("iuran/jurnal/<int:pk>/batalkan/", views.entry_reverse, name="entry_reverse"),
+    path("iuran/laporan/<int:pk>/", report_views.report, name="report"),
+    path(
+        "iuran/laporan/<int:pk>/unduh.<str:fmt>",
+        report_views.report_export,
+        name="report_export",
+    ),
+    path("iuran/tunggakan/<int:pk>/", report_views.reminders, name="reminders"),
+]
