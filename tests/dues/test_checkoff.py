@@ -370,3 +370,21 @@ def test_upload_page_asks_for_the_month(client, db):
     job = ImportJob.objects.get()
     assert job.options["month"] == "2026-10-01"
     assert job.options["total"] == 50_000
+
+
+def test_checkoff_counts_up_the_tree(union, tmp_path):
+    """A check-off batch moves the same monthly counters as payments at the desk."""
+    from himpun.dues.services import PAID_KEY
+    from himpun.structure.models import UnitCounter
+
+    u = union
+    job = import_job_run(job=new_job(u, write_csv(tmp_path / "a.csv", u.rows())))
+    assert job.created == 3
+    paid = dict(
+        UnitCounter.objects.filter(key=PAID_KEY.format(MONTH)).values_list("unit_id", "total")
+    )
+    assert paid[u.org.pk] == paid[u.puk.pk] == job.created
+    amount = dict(
+        UnitCounter.objects.filter(key__startswith="dues.amount.").values_list("unit_id", "total")
+    )
+    assert amount[u.org.pk] == job.created * 50_000

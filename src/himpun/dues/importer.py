@@ -70,6 +70,7 @@ from himpun.dues.services import (
     Share,
     _arrears,
     closed_months,
+    dues_counter_deltas,
     minimum_wage,
     split_postings,
 )
@@ -82,6 +83,7 @@ from himpun.members.importer import _insert
 from himpun.members.models import Member
 from himpun.members.validation import search_name
 from himpun.structure.models import Employer, OrgUnit
+from himpun.structure.services import unit_counts_adjust
 
 CHECKOFF_FIELDS: tuple[Field, ...] = (
     Field(
@@ -650,6 +652,11 @@ class CheckoffImporter(Importer):
             ids = [p.member["id"] for p in posts]
             MemberDues.objects.filter(member_id__in=ids).update(
                 months_paid=F("months_paid") + 1, last_paid_on=on
+            )
+            unit_counts_adjust(
+                deltas=dues_counter_deltas(
+                    (p.member["unit__path"], ctx.month, 1, p.amount, on) for p in posts
+                )
             )
             _arrears(actor=actor, organisation_id=ctx.organisation.pk, on=on, member_ids=ids)
             content_type = ContentType.objects.get_for_model(Entry)
