@@ -94,3 +94,58 @@ def test_treasurer_records_a_cash_payment_and_prints_the_receipt(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "dues-finance-360")
     shot(page, "dues-finance-desktop", width=1280)
+
+
+def test_treasurer_clears_the_check_off_queue_on_a_phone(page):
+    from himpun.accounts.models import User
+    from himpun.dues.models import CheckoffBatch, CheckoffLine
+
+    sam = OrgUnit.objects.get(code="PUK-SAM", organisation__code="KSPI")
+    batch = CheckoffBatch.objects.create(
+        unit=sam,
+        month=datetime.date(2026, 10, 1),
+        declared_total=1_250_000,
+        rows=25,
+        posted=23,
+        posted_total=1_150_000,
+        queued=2,
+        actor=User.objects.get(username="bendahara"),
+    )
+    cells = {"No Anggota": "", "NIK": "", "Nama Karyawan": "Orang Asing", "Potongan": "50.000"}
+    CheckoffLine.objects.create(
+        batch=batch, row=7, cells=cells, amount=50_000, problem="tidak_dikenal"
+    )
+    CheckoffLine.objects.create(
+        batch=batch,
+        row=12,
+        cells={
+            **cells,
+            "Nama Karyawan": "Fransiska Kusumawardhani Simanjuntak",
+            "NIK": "3275015708900001",
+            "Potongan": "Rp 45.000",
+        },
+        amount=45_000,
+        problem="jumlah_beda",
+    )
+
+    page.set_viewport_size({"width": 360, "height": 780})
+    login(page, "bendahara")
+    page.goto(f"{page.base}/iuran/potong-upah/")
+    assert page.locator(f"[data-batch='{batch.pk}']").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "dues-checkoff-batches-360")
+    page.locator(f"[data-batch='{batch.pk}']").click()
+    page.wait_for_url(f"**/iuran/potong-upah/{batch.pk}/")
+    assert page.locator("[data-open-lines] [data-line]").count() == 2
+    page.locator("#baris-12 summary").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "dues-checkoff-batch-360")
+    page.fill("#baris-12 input[name=reason]", "Dikembalikan ke perusahaan")
+    page.locator("#baris-12").get_by_role("button", name="Abaikan baris").click()
+    page.wait_for_url(f"**/iuran/potong-upah/{batch.pk}/")
+    assert "diabaikan" in page.locator(".alert-success").inner_text()
+    assert page.locator("[data-open-lines] [data-line]").count() == 1
+    page.locator("#baris-7").get_by_role("link", name="Bukukan untuk anggota").click()
+    page.wait_for_selector("[data-found], #q")
+    shot(page, "dues-checkoff-line-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

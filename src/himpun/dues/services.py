@@ -480,6 +480,44 @@ def entry_reverse(
 
 
 @transaction.atomic
+def member_dues_update(
+    *,
+    actor: Any,
+    member: Member,
+    wage: int | None,
+    checkoff_authorised_on: datetime.date | None,
+) -> MemberDues:
+    """Record a member's wage (for dues as a percentage of wage) and the date they signed the
+    check-off authorisation (KEP.187/MEN/X/2004: no payroll deduction without it)."""
+    member = Member._base_manager.select_related("unit").get(pk=member.pk)
+    require(actor, Payment, "add", member.unit)
+    if wage is not None and wage < 0:
+        raise PostingRefused(_("Upah tidak boleh negatif."))
+    if checkoff_authorised_on and checkoff_authorised_on > timezone.localdate():
+        raise PostingRefused(_("Tanggal tidak boleh di masa depan."))
+    account = dues_account(member)
+    before = {"wage": account.wage, "checkoff_authorised_on": account.checkoff_authorised_on}
+    MemberDues.objects.filter(pk=account.pk).update(
+        wage=wage, checkoff_authorised_on=checkoff_authorised_on
+    )
+    account.refresh_from_db()
+    # The history names what changed; a wage is personal and stays out of it.
+    changes: dict[str, list[Any]] = {}
+    if before["wage"] != account.wage:
+        changes[_("upah per bulan")] = [
+            _("tercatat") if v is not None else None for v in (before["wage"], account.wage)
+        ]
+    if before["checkoff_authorised_on"] != account.checkoff_authorised_on:
+        changes[_("surat kuasa potong upah")] = [
+            v.isoformat() if v else None
+            for v in (before["checkoff_authorised_on"], account.checkoff_authorised_on)
+        ]
+    if changes:
+        audit_record(actor=actor, action="update", instance=member, changes=changes)
+    return account
+
+
+@transaction.atomic
 def remittance_post(
     *,
     actor: Any,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from himpun.dues import report_views, views
+from himpun.dues import checkoff_views, member_dues_views, report_views, views
 
 app_name = "dues"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("iuran/keuangan/<int:pk>/setor/", views.remittance_new, name="remittance_new"),
     path("iuran/keuangan/<int:pk>/tutup-buku/", views.month_close, name="month_close"),
     path("iuran/keuangan/<int:pk>/buku-kas.xlsx", views.cash_book_export, name="cash_book_export"),
+    path("iuran/keuangan/<int:pk>/buku-kas.pdf", views.cash_book_pdf_view, name="cash_book_pdf"),
+    path("iuran/potong-upah/", checkoff_views.batches, name="checkoff_batches"),
+    path("iuran/potong-upah/<int:pk>/", checkoff_views.batch, name="checkoff_batch"),
+    path("iuran/potong-upah/baris/<int:pk>/", checkoff_views.line, name="checkoff_line"),
     path("iuran/jurnal/<int:pk>/batalkan/", views.entry_reverse, name="entry_reverse"),
     path("iuran/laporan/<int:pk>/", report_views.report, name="report"),
     path(
@@ -22,4 +26,9 @@ urlpatterns = [
         name="report_export",
     ),
     path("iuran/tunggakan/<int:pk>/", report_views.reminders, name="reminders"),
+    path(
+        "iuran/anggota/<int:pk>/data/",
+        member_dues_views.member_dues_edit,
+        name="member_dues_edit",
+    ),
 ]
