@@ -149,3 +149,17 @@ def test_exports_never_turn_a_text_into_a_formula():
     fh = exports.xlsx_file(["a", "b", "c", "d", "e"], rows, "x")
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(fh.read())).get_sheet_by_index(0)
     assert sheet.to_python()[1] == list(rows[0])  # the very text, not a formula's result
+
+
+def test_any_lookup_matches_in(db):
+    """`field__any` gives what `field__in` gives, on SQLite and on PostgreSQL (one array)."""
+    from himpun.structure.models import OrgUnit
+    from tests import factories
+
+    org = factories.org("ANYL")
+    units = [factories.unit(org, f"ANY{i}") for i in range(3)]
+    ids = [u.pk for u in units[:2]]
+    assert set(OrgUnit.objects.filter(pk__any=ids)) == set(OrgUnit.objects.filter(pk__in=ids))
+    assert set(OrgUnit.objects.filter(code__any=["ANY2", "TIDAK"])) == {units[2]}
+    assert not OrgUnit.objects.filter(pk__any=[]).exists()
+    assert set(OrgUnit.objects.filter(parent_id__any=[org.pk])) == set(units)

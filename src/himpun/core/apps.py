@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Inti")
 
     def ready(self) -> None:
-        from himpun.core import checks  # noqa: F401  registers system checks
+        from himpun.core import (  # noqa: F401
+            checks,  # registers system checks
+            lookups,  # registers field__any
+        )

@@ -502,20 +502,17 @@ class CheckoffImporter(Importer):
     ) -> tuple[dict[str, dict], dict[str, dict]]:
         """Members of the organisation by the numbers and NIKs of the batch (one query)."""
         numbers = {n for _r, n, _k, _s, _a in parsed if n}
-        niks = {k for _r, _n, k, _s, _a in parsed if k}
-        q = Q()
-        if numbers:
-            q |= Q(number__in=numbers)
-        if niks:
-            q |= Q(nik__in=niks)
         by_number: dict[str, dict] = {}
         by_nik: dict[str, dict] = {}
-        if not q:
-            return by_number, by_nik
-        for m in self._query(ctx, q):
-            if m["number"] in numbers:
+        # Two queries, each on its own index ("number = ANY … OR nik = ANY …" makes the
+        # planner scan every member of the organisation); NIKs only for the rows whose
+        # number found nobody, since the number decides first.
+        if numbers:
+            for m in self._query(ctx, Q(number__any=sorted(numbers))):
                 by_number.setdefault(m["number"], m)
-            if m["nik"] and m["nik"] in niks:
+        niks = {k for _r, n, k, _s, _a in parsed if k and n not in by_number}
+        if niks:
+            for m in self._query(ctx, Q(nik__any=sorted(niks))):
                 by_nik.setdefault(m["nik"], m)
         return by_number, by_nik
 
@@ -560,7 +557,7 @@ class CheckoffImporter(Importer):
             return set()
         return set(
             Payment._base_manager.filter(
-                member_id__in=ids, method=Method.CHECKOFF, period=ctx.month
+                member_id__any=sorted(ids), method=Method.CHECKOFF, period=ctx.month
             )
             .values("member_id")
             .annotate(months=Sum("months"))
@@ -650,7 +647,7 @@ class CheckoffImporter(Importer):
             _insert(Posting, postings)
             _insert(Payment, payments)
             ids = [p.member["id"] for p in posts]
-            MemberDues.objects.filter(member_id__in=ids).update(
+            MemberDues.objects.filter(member_id__any=ids).update(
                 months_paid=F("months_paid") + 1, last_paid_on=on
             )
             unit_counts_adjust(
