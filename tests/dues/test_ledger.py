@@ -442,3 +442,17 @@ def test_ledger_state_machine():
             suppress_health_check=list(HealthCheck),
         ),
     )
+
+
+def test_merging_duplicates_moves_their_payments(union):
+    """A merge keeps the money: the duplicate's payments belong to the surviving record (the
+    one change PostgreSQL's append-only trigger lets through)."""
+    from himpun.members.duplicates import member_merge
+
+    survivor, duplicate = union.members[0], union.members[1]
+    p = payment_post(actor=union.treasurer, member=duplicate, amount=50_000, method="tunai")
+    payment_post(actor=union.treasurer, member=survivor, amount=100_000, method="tunai", months=2)
+    member_merge(actor=None, survivor=survivor, duplicate=duplicate)
+    assert Payment.objects.get(pk=p.pk).member_id == survivor.pk
+    assert MemberDues.objects.get(member=survivor).months_paid == 3  # its own 2 and the 1
+    assert ledger_check() == []

@@ -9,12 +9,15 @@ class DuesConfig(AppConfig):
 
     def ready(self) -> None:
         from himpun.dues.models import MemberDues, Payment
+        from himpun.dues.services import dues_accounts_merge
         from himpun.members.duplicates import merge_registry
 
         # A merged duplicate's payments belong to the surviving record (the one column of a
-        # payment that may change; see the append-only trigger); its dues account is rebuilt.
+        # payment that may change; see the append-only trigger), whose dues account is then
+        # rebuilt from them.
         merge_registry.register(Payment, "member")
         merge_registry.skip(MemberDues, "member")
+        merge_registry.after_merge(dues_accounts_merge)
         from himpun.dues import (
             importer,  # noqa: F401  registers the check-off importer
             policy_screens,  # noqa: F401  registers the rules' screens

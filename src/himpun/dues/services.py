@@ -479,6 +479,27 @@ def entry_reverse(
     return reversal
 
 
+def dues_accounts_merge(*, survivor: Member, duplicate: Member) -> None:
+    """After a merge moved the duplicate's payments: the survivor's account owes from the
+    earlier of the two months and counts every month now paid on it."""
+    accounts = {
+        a.member_id: a for a in MemberDues.objects.filter(member_id__in=[survivor.pk, duplicate.pk])
+    }
+    if not accounts:
+        return
+    starts = [a.owed_from for a in accounts.values() if a.owed_from]
+    account = dues_account(survivor)
+    paid = Payment.objects.filter(member=survivor).aggregate(m=Sum("months"))["m"] or 0
+    MemberDues.objects.filter(pk=account.pk).update(
+        owed_from=min(starts) if starts else account.owed_from,
+        months_paid=paid,
+        wage=account.wage
+        if account.wage is not None
+        else getattr(accounts.get(duplicate.pk), "wage", None),
+    )
+    arrears_recompute_members(actor=None, member_ids=[survivor.pk], on=timezone.localdate())
+
+
 @transaction.atomic
 def member_dues_update(
     *,

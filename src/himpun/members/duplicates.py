@@ -258,12 +258,18 @@ class MergeRegistry:
         self.relations: list[tuple[type[models.Model], str]] = []
         #: Relations that must not move (they are about the record itself).
         self.skipped: set[tuple[type[models.Model], str]] = set()
+        #: Called as f(survivor=…, duplicate=…) inside the merge, after the rows have moved:
+        #: for summaries another app keeps per member (a dues account).
+        self.after: list[Any] = []
 
     def register(self, model: type[models.Model], field_name: str) -> None:
         self.relations.append((model, field_name))
 
     def skip(self, model: type[models.Model], field_name: str) -> None:
         self.skipped.add((model, field_name))
+
+    def after_merge(self, func: Any) -> None:
+        self.after.append(func)
 
 
 merge_registry = MergeRegistry()
@@ -333,6 +339,8 @@ def member_merge(*, actor: Any, survivor: Member, duplicate: Member) -> Member:
         n = qs.update(**{field_name: survivor.pk})
         if n:
             moved[f"{model._meta.label}.{field_name}"] = n
+    for func in merge_registry.after:
+        func(survivor=survivor, duplicate=duplicate)
     # The duplicate's cards carry its number: they stop verifying.
     Card.objects.filter(member=survivor, number=duplicate.number, revoked_at__isnull=True).exclude(
         number=survivor.number
