@@ -655,7 +655,13 @@ class CheckoffImporter(Importer):
                     (p.member["unit__path"], ctx.month, 1, p.amount, on) for p in posts
                 )
             )
-            _arrears(actor=actor, organisation_id=ctx.organisation.pk, on=on, member_ids=ids)
+            _arrears(
+                actor=actor,
+                organisation_id=ctx.organisation.pk,
+                on=on,
+                member_ids=ids,
+                paying=True,
+            )
             content_type = ContentType.objects.get_for_model(Entry)
             AuditEntry.objects.bulk_create(
                 [

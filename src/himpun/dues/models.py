@@ -216,9 +216,8 @@ class MemberDues(models.Model):
     #: Made nonaktif by the arrears run (and so made aktif again by paying).
     inactive_for_arrears = models.BooleanField(default=False)
 
-    objects = RestrictedQuerySet.as_manager()
-    scope_path_field = "member__unit__path"
-    scope_organisation_wide = False
+    # No restrict(): an account has no permissions of its own; pages reach it through the
+    # member (Member.objects.restrict) it belongs to.
 
     class Meta:
         verbose_name = _("rekening iuran anggota")
@@ -342,9 +341,8 @@ class CheckoffLine(models.Model):
     )
     resolved_at = models.DateTimeField(null=True)
 
-    objects = RestrictedQuerySet.as_manager()
-    scope_path_field = "batch__unit__path"
-    scope_organisation_wide = False
+    # No restrict(): a line has no permissions of its own; pages reach it through its batch
+    # (CheckoffBatch.objects.restrict).
 
     class Meta:
         verbose_name = _("baris potong upah")

@@ -411,7 +411,7 @@ def payment_post(
     unit_counts_adjust(
         deltas=dues_counter_deltas([(unit.path, period, months, amount - joining_fee, on)])
     )
-    arrears_recompute_members(actor=actor, member_ids=[member.pk], on=on)
+    arrears_recompute_members(actor=actor, member_ids=[member.pk], on=on, paying=True)
     return payment
 
 
@@ -769,17 +769,27 @@ def arrears_recompute(
     return _arrears(actor=actor, organisation_id=organisation.pk, on=on or timezone.localdate())
 
 
-def arrears_recompute_members(*, actor: Any, member_ids: list[int], on: datetime.date) -> None:
+def arrears_recompute_members(
+    *, actor: Any, member_ids: list[int], on: datetime.date, paying: bool = False
+) -> None:
+    """Months owed of these members now. `paying`: they have just paid, so they can only owe
+    less — a member made nonaktif for arrears may become aktif, nobody becomes nonaktif (that
+    is the daily run's work), and nothing is counted."""
     org_ids = set(
         Member._base_manager.filter(pk__in=member_ids).values_list("organisation_id", flat=True)
     )
     for org_id in org_ids:
-        _arrears(actor=actor, organisation_id=org_id, on=on, member_ids=member_ids)
+        _arrears(actor=actor, organisation_id=org_id, on=on, member_ids=member_ids, paying=paying)
 
 
 @transaction.atomic
 def _arrears(
-    *, actor: Any, organisation_id: int, on: datetime.date, member_ids: list[int] | None = None
+    *,
+    actor: Any,
+    organisation_id: int,
+    on: datetime.date,
+    member_ids: list[int] | None = None,
+    paying: bool = False,
 ) -> dict[str, int]:
     from himpun.members.services import _counter_deltas
 
@@ -826,12 +836,14 @@ def _arrears(
             [now_idx, now_idx, organisation_id, *params, *params],
         )
         limit = inactive_after(organisation_id)
-        cur.execute(
-            "SELECT count(*) FROM dues_memberdues d JOIN members_member m ON m.id = d.member_id "  # noqa: S608
-            f"WHERE m.organisation_id = %s AND {live}{only} AND d.months_owed > 0",
-            [organisation_id, *params],
-        )
-        counts["owing"] = cur.fetchone()[0]
+        if not paying:
+            cur.execute(
+                "SELECT count(*) FROM dues_memberdues d "  # noqa: S608
+                "JOIN members_member m ON m.id = d.member_id "
+                f"WHERE m.organisation_id = %s AND {live}{only} AND d.months_owed > 0",
+                [organisation_id, *params],
+            )
+            counts["owing"] = cur.fetchone()[0]
         if not limit:
             return counts
         moves = [
@@ -850,6 +862,8 @@ def _arrears(
                 _("Iuran sudah dibayar"),
             ),
         ]
+        if paying:
+            moves = moves[1:]
         actor_id = actor.pk if getattr(actor, "pk", None) else None
         for old, new, cond, flag, reason in moves:
             # The members to move, in a temporary table: their counters are one GROUP BY,
