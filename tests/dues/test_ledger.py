@@ -174,6 +174,12 @@ def test_remittance_settles_what_is_owed(union):
     assert cash_balance(union.puk) == 65_000
     assert cash_balance(union.fed) == 35_000
     assert ledger_check() == []
+    # a remittance reversed is no longer "sent", in the unit's page and in the report alike
+    sent = Entry.objects.get(unit=union.puk, kind="setoran")
+    entry_reverse(actor=union.treasurer, entry=sent, reason="salah rekening")
+    up = {r["counterparty_id"]: r for r in owed_between(union.puk)["up"]}
+    assert up[union.fed.pk]["owed"] == 35_000
+    assert up[union.fed.pk]["sent"] == 0
 
 
 def test_reversal_mirrors_and_cannot_repeat(union):

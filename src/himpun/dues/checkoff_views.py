@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_tables2.paginators import LazyPaginator
 
 from himpun.core.querysets import has_scope, may
+from himpun.core.templatetags.himpun import rupiah
 from himpun.dues.checkoff import checkoff_line_resolve
 from himpun.dues.choices import LineState
 from himpun.dues.models import CheckoffBatch, CheckoffLine, Payment
@@ -27,10 +28,6 @@ from himpun.structure.models import OrgUnit
 PER_PAGE = 50
 #: The import's fields whose cells say who a row is, in the order a search tries them.
 WHO_FIELDS = ("number", "nik", "name")
-
-
-def _rp(amount: int) -> str:
-    return f"Rp{amount:,}".replace(",", ".")
 
 
 def _may_resolve(user: Any, batch: CheckoffBatch) -> bool:
@@ -162,7 +159,7 @@ def line(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Baris %(row)s dibukukan untuk %(name)s (%(amount)s).")
-                % {"row": ln.row, "name": member.full_name, "amount": _rp(ln.amount)},
+                % {"row": ln.row, "name": member.full_name, "amount": rupiah(ln.amount)},
             )
         else:
             messages.success(request, _("Baris %(row)s diabaikan.") % {"row": ln.row})

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.forms import style_widgets
+from himpun.core.templatetags.himpun import rupiah
 from himpun.dues.choices import Direction, Method
 from himpun.dues.models import CashCategory
 from himpun.imports.parsing import ParseError, parse_amount
@@ -101,7 +102,7 @@ class PaymentForm(KeyedForm):
         if monthly:
             self.fields["amount"].initial = monthly
             self.fields["amount"].help_text = _("Iuran per bulan %(amount)s.") % {
-                "amount": f"Rp{monthly:,}".replace(",", ".")
+                "amount": rupiah(monthly)
             }
         self.fields["method"].widget.attrs["class"] = "form-check-input"
         self.fields["proof"].widget.attrs["accept"] = "image/*,application/pdf"

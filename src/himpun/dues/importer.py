@@ -54,6 +54,7 @@ from django.utils.translation import gettext_lazy
 
 from himpun.core.models import AuditEntry
 from himpun.core.scoping import ancestor_paths
+from himpun.core.templatetags.himpun import rupiah
 from himpun.dues.choices import Basis, EntryKind, LineProblem, Method
 from himpun.dues.models import (
     CheckoffBatch,
@@ -69,6 +70,7 @@ from himpun.dues.models import (
 from himpun.dues.services import (
     Share,
     _arrears,
+    account_opens,
     closed_months,
     dues_counter_deltas,
     minimum_wage,
@@ -119,10 +121,6 @@ _FLOAT_ZERO = re.compile(r"(\d+)\.0+")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?|(\d{1,2})[/-](\d{4})")
 #: Members a check-off may post for; nonaktif only when the arrears run made them so.
 LIVE = (Status.ACTIVE, Status.INACTIVE)
-
-
-def rupiah(n: int) -> str:
-    return f"Rp {n:,}".replace(",", ".")
 
 
 # --- the rules, loaded once and resolved in memory ---------------------------------------------
@@ -578,7 +576,10 @@ class CheckoffImporter(Importer):
             start = ctx.rules.first_policy()
             MemberDues.objects.bulk_create(
                 [
-                    MemberDues(member_id=m["id"], owed_from=_owed_from(m, start))
+                    MemberDues(
+                        member_id=m["id"],
+                        owed_from=account_opens(m["joined_on"], m["status_since"], start),
+                    )
                     for m in (p.member for p in posts)
                     if m["dues__months_paid"] is None
                 ],
@@ -710,8 +711,3 @@ class CheckoffImporter(Importer):
                 "diff": rupiah(abs(ctx.declared - ctx.file_total)),
             }
         ]
-
-
-def _owed_from(member: dict[str, Any], start: datetime.date | None) -> datetime.date:
-    joined = (member["joined_on"] or member["status_since"] or timezone.localdate()).replace(day=1)
-    return max(joined, start) if start else joined

@@ -7,7 +7,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import django_filters
 import django_tables2 as tables
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from himpun.core.forms import ScopedModelForm
 from himpun.core.registry import ModelScreens, registry
 from himpun.core.tables import LinkColumn, ObjectTable
 from himpun.dues.models import CashCategory, DuesPolicy, MinimumWage, SplitRule, SplitShare
+from himpun.structure.filtersets import OrganisationConfigFilterSet
 from himpun.structure.models import LevelKind, OrgUnit
 
 # --- dues policies -----------------------------------------------------------------------------
@@ -262,13 +262,7 @@ class SplitRuleScreens(ModelScreens):
 # --- minimum wages and cash-book categories -----------------------------------------------------
 
 
-class OrganisationFilterSet(ObjectFilterSet):
-    organisation = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.filter(parent__isnull=True), label=_("Organisasi")
-    )
-
-
-class MinimumWageFilterSet(OrganisationFilterSet):
+class MinimumWageFilterSet(OrganisationConfigFilterSet):
     search_fields = ("region_code",)
 
     class Meta:
@@ -319,9 +313,7 @@ class MinimumWageScreens(ModelScreens):
     icon = "bi-graph-up"
 
 
-class CashCategoryFilterSet(OrganisationFilterSet):
-    search_fields = ("name", "code")
-
+class CashCategoryFilterSet(OrganisationConfigFilterSet):
     class Meta:
         model = CashCategory
         fields = ["organisation", "direction"]

@@ -10,13 +10,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from himpun.dues.choices import Account, EntryKind
+from himpun.dues.choices import Account
 from himpun.dues.models import Posting
-from himpun.dues.services import AMOUNT_KEY, PAID_KEY, month_add
+from himpun.dues.services import AMOUNT_KEY, PAID_KEY, SETTLED, month_add
 from himpun.structure.models import OrgUnit, UnitCounter
 from himpun.structure.services import MEMBERS
 
@@ -77,11 +77,10 @@ def collection_report(*, user: Any, unit: OrgUnit, months: list[datetime.date]) 
             paid=[counters.get((u.pk, PAID_KEY.format(m)), 0) for m in months],
             amount=[counters.get((u.pk, AMOUNT_KEY.format(m)), 0) for m in months],
         )
-    remitted = Q(entry__kind=EntryKind.REMITTANCE) | Q(entry__reverses__kind=EntryKind.REMITTANCE)
     for r in (
         Posting.objects.filter(unit_id__in=rows, account__in=(Account.PAYABLE, Account.RECEIVABLE))
         .values("unit_id", "account")
-        .annotate(balance=Sum("amount"), settled=Sum("amount", filter=remitted))
+        .annotate(balance=Sum("amount"), settled=Sum("amount", filter=SETTLED))
     ):
         row = rows[r["unit_id"]]
         if r["account"] == Account.PAYABLE:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -309,13 +309,24 @@ def dues_start(organisation_id: int) -> datetime.date | None:
     return first.replace(day=1) if first else None
 
 
+def account_opens(
+    joined_on: datetime.date | None,
+    status_since: datetime.date | None,
+    start: datetime.date | None,
+) -> datetime.date:
+    """The month a member's dues account opens: their joining month, never before the
+    organisation's first policy (`start`). The arrears run opens accounts by the same rule,
+    in SQL."""
+    joined = (joined_on or status_since or timezone.localdate()).replace(day=1)
+    return max(joined, start) if start else joined
+
+
 def dues_account(member: Member) -> MemberDues:
     """The member's dues account, opened from their joining month, but never before the
     organisation's first dues policy (the arrears run opens accounts the same way)."""
-    joined = (member.joined_on or member.status_since or timezone.localdate()).replace(day=1)
-    start = dues_start(member.organisation_id)
+    opens = account_opens(member.joined_on, member.status_since, dues_start(member.organisation_id))
     account, _created = MemberDues.objects.get_or_create(
-        member=member, defaults={"owed_from": max(joined, start) if start else joined}
+        member=member, defaults={"owed_from": opens}
     )
     return account
 
@@ -325,9 +336,9 @@ def payment_next_period(member: Member) -> datetime.date:
     counted from the month their dues account opens."""
     account = MemberDues.objects.filter(member=member).first()
     if account is None or account.owed_from is None:
-        joined = (member.joined_on or member.status_since or timezone.localdate()).replace(day=1)
-        start = dues_start(member.organisation_id)
-        return max(joined, start) if start else joined
+        return account_opens(
+            member.joined_on, member.status_since, dues_start(member.organisation_id)
+        )
     return month_add(account.owed_from, account.months_paid)
 
 
@@ -693,7 +704,7 @@ def owed_between(unit: OrgUnit) -> dict[str, list[dict[str, Any]]]:
         .values("account", "counterparty_id", "counterparty__name", "counterparty__code")
         .annotate(
             balance=Sum("amount"),
-            settled=Sum("amount", filter=_settled_q()),
+            settled=Sum("amount", filter=SETTLED),
         )
         .order_by("counterparty__path")
     )
@@ -706,10 +717,8 @@ def owed_between(unit: OrgUnit) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _settled_q() -> Any:
-    from django.db.models import Q
-
-    return Q(entry__kind=EntryKind.REMITTANCE)
+#: Postings that settle shares between levels: remittances, and their reversals.
+SETTLED = Q(entry__kind=EntryKind.REMITTANCE) | Q(entry__reverses__kind=EntryKind.REMITTANCE)
 
 
 def ledger_check(*, unit_ids: Iterable[int] | None = None) -> list[str]:

@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from himpun.core import exports
 from himpun.core.querysets import has_scope, may
 from himpun.core.scoping import ancestor_ids, scope_paths, subtrees_q
+from himpun.core.templatetags.himpun import rupiah
 from himpun.dues import receipts, services
 from himpun.dues.choices import Account, Direction, EntryKind
 from himpun.dues.forms import CashForm, PaymentForm, RemittanceForm, ReverseForm
@@ -149,7 +150,7 @@ def payment_new(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Iuran %(name)s %(amount)s dicatat. Kuitansi %(number)s.")
                 % {
                     "name": member.full_name,
-                    "amount": f"Rp{payment.amount:,}".replace(",", "."),
+                    "amount": rupiah(payment.amount),
                     "number": payment.receipt_number,
                 },
             )
@@ -415,7 +416,7 @@ def remittance_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Setoran %(amount)s ke %(unit)s dicatat.")
-                % {"amount": f"Rp{data['amount']:,}".replace(",", "."), "unit": to_unit.name},
+                % {"amount": rupiah(data["amount"]), "unit": to_unit.name},
             )
             return HttpResponseRedirect(_finance_url(unit))
     owed_rows = [(u, owed.get(u.pk, 0)) for u in above]
@@ -441,7 +442,7 @@ def month_close(request: HttpRequest, pk: int) -> HttpResponse:
             _("Buku %(month)s ditutup dengan saldo kas %(amount)s.")
             % {
                 "month": bulan(month),
-                "amount": f"Rp{closing.cash_balance:,}".replace(",", "."),
+                "amount": rupiah(closing.cash_balance),
             },
         )
     return HttpResponseRedirect(_finance_url(unit, month))
