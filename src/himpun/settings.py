@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "himpun.members",
     "himpun.imports",
     "himpun.dues",
+    "himpun.organizing",
     "himpun.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("himpun.members.urls")),
     path("", include("himpun.imports.urls")),
     path("", include("himpun.dues.urls")),
+    path("", include("himpun.organizing.urls")),
     path("", include("himpun.core.urls")),
     path("admin/", admin.site.urls),
     *registry.urls(),

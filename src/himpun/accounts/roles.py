@@ -12,7 +12,12 @@ READ = ("view", "export")
 WRITE = ("view", "add", "change", "export")
 ALL = ("view", "add", "change", "delete", "export")
 
-STRUCTURE = ("structure.orgunit", "structure.employer", "structure.workplace")
+STRUCTURE = (
+    "structure.orgunit",
+    "structure.employer",
+    "structure.workplace",
+    "structure.workplacesection",
+)
 CONFIG = ("structure.levelkind", "structure.sector", "members.membershiprule")
 MEMBERS = "members.member"
 #: Moving members between units and the public join links of a unit.
@@ -24,6 +29,19 @@ IMPORTS = "imports.importjob"
 MONEY = ("dues.payment", "dues.entry", "dues.checkoffbatch")
 #: Dues rules: policies, splits between levels, minimum wages, cash-book categories.
 DUES_CONFIG = ("dues.duespolicy", "dues.splitrule", "dues.minimumwage", "dues.cashcategory")
+
+#: Organising: contacts (and their pipeline), campaigns, targets, evaluations and their plans.
+ORGANISING = (
+    "organizing.contact",
+    "organizing.campaign",
+    "organizing.campaignactivity",
+    "organizing.target",
+    "organizing.manualresult",
+    "organizing.evaluation",
+    "organizing.actionitem",
+)
+#: The organisation's organising framework: pipeline stages and indicators (Janji Kinerja).
+ORGANISING_CONFIG = ("organizing.stage", "organizing.indicator")
 
 SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
     "Admin": (
@@ -37,6 +55,8 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             "accounts.roleassignment": ALL,
             **dict.fromkeys(MONEY, WRITE),
             **dict.fromkeys(DUES_CONFIG, ALL),
+            **dict.fromkeys(ORGANISING, ALL),
+            **dict.fromkeys(ORGANISING_CONFIG, ALL),
         },
     ),
     "Sekretaris": (
@@ -51,6 +71,8 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             # summaries of the money, not the writing of it
             **dict.fromkeys(MONEY, VIEW),
             **dict.fromkeys(DUES_CONFIG, VIEW),
+            **dict.fromkeys(ORGANISING, WRITE),
+            **dict.fromkeys(ORGANISING_CONFIG, VIEW),
         },
     ),
     "Bendahara": (
@@ -63,6 +85,8 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(MONEY, WRITE),
             **dict.fromkeys(DUES_CONFIG, WRITE),
             IMPORTS: WRITE,
+            **dict.fromkeys(ORGANISING, VIEW),
+            **dict.fromkeys(ORGANISING_CONFIG, VIEW),
         },
     ),
     "Organiser": (
@@ -71,11 +95,14 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             "structure.orgunit": VIEW,
             "structure.employer": WRITE,
             "structure.workplace": WRITE,
+            "structure.workplacesection": WRITE,
             **dict.fromkeys(CONFIG, VIEW),
             MEMBERS: WRITE,
             "members.transfer": VIEW,
             "members.joinlink": WRITE,
             IMPORTS: WRITE,
+            **dict.fromkeys(ORGANISING, WRITE),
+            **dict.fromkeys(ORGANISING_CONFIG, VIEW),
         },
     ),
     "Pelatih": (
@@ -85,6 +112,8 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(CONFIG, VIEW),
             MEMBERS: VIEW,
             **dict.fromkeys(JOINING, VIEW),
+            **dict.fromkeys(ORGANISING, VIEW),
+            **dict.fromkeys(ORGANISING_CONFIG, VIEW),
         },
     ),
     "Pengamat": (
@@ -94,6 +123,8 @@ SEED_ROLES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             **dict.fromkeys(CONFIG, VIEW),
             MEMBERS: VIEW,
             **dict.fromkeys(JOINING, VIEW),
+            **dict.fromkeys(ORGANISING, VIEW),
+            **dict.fromkeys(ORGANISING_CONFIG, VIEW),
         },
     ),
 }

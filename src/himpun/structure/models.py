@@ -209,6 +209,18 @@ class Workplace(BaseModel):
     region_code = RegionField(_("wilayah"))
     address = models.TextField(_("alamat"), blank=True)
     headcount = models.PositiveIntegerField(_("jumlah pekerja"), null=True, blank=True)
+    unions_present = models.PositiveSmallIntegerField(
+        _("jumlah serikat di tempat kerja"),
+        default=1,
+        help_text=_("Termasuk serikat kita. Menentukan ambang PKB (UU 13/2003 Pasal 119–120)."),
+    )
+    pkb_signed_on = models.DateField(_("PKB ditandatangani"), null=True, blank=True)
+    pkb_expires_on = models.DateField(
+        _("PKB berakhir"),
+        null=True,
+        blank=True,
+        help_text=_("Paling lama 2 tahun, dapat diperpanjang 1 tahun (Pasal 123)."),
+    )
     archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True, editable=False)
 
     class Meta(BaseModel.Meta):
@@ -226,3 +238,30 @@ class Workplace(BaseModel):
     def clean(self) -> None:
         if self.headcount is not None and self.headcount < 0:
             raise ValidationError({"headcount": _("Jumlah pekerja tidak boleh negatif.")})
+
+
+class WorkplaceSection(BaseModel):
+    """Part of a workplace's workforce: a department and/or shift with its headcount, the rows
+    of the organisers' wall chart."""
+
+    workplace = models.ForeignKey(
+        Workplace, verbose_name=_("tempat kerja"), on_delete=models.CASCADE, related_name="sections"
+    )
+    department = models.CharField(_("bagian / departemen"), max_length=80, blank=True)
+    shift = models.CharField(_("shift"), max_length=40, blank=True)
+    headcount = models.PositiveIntegerField(_("jumlah pekerja"))
+
+    scope_path_field = "workplace__unit__path"
+
+    class Meta(BaseModel.Meta):
+        verbose_name = _("bagian tempat kerja")
+        verbose_name_plural = _("bagian tempat kerja")
+        ordering = ["workplace_id", "department", "shift"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workplace", "department", "shift"], name="workplacesection_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return " · ".join(x for x in (self.department, self.shift) if x) or str(self.workplace)

@@ -1,0 +1,3 @@
+"""campaign pages outside the generic screens."""
+
+urlpatterns: list = []

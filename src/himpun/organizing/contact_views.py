@@ -1,0 +1,3 @@
+"""contact pages outside the generic screens."""
+
+urlpatterns: list = []

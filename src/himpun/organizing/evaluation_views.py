@@ -1,0 +1,3 @@
+"""evaluation pages outside the generic screens."""
+
+urlpatterns: list = []

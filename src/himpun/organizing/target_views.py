@@ -1,0 +1,3 @@
+"""target pages outside the generic screens."""
+
+urlpatterns: list = []
