@@ -1,6 +1,12 @@
 """Organising pages outside the generic screens, one list of URLs per topic."""
 
-from himpun.organizing import campaign_views, contact_views, evaluation_views, target_views
+from himpun.organizing import (
+    campaign_views,
+    channel_views,
+    contact_views,
+    evaluation_views,
+    target_views,
+)
 
 app_name = "organizing"
 
@@ -8,5 +14,6 @@ urlpatterns = [
     *contact_views.urlpatterns,
     *campaign_views.urlpatterns,
     *target_views.urlpatterns,
+    *channel_views.urlpatterns,
     *evaluation_views.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""Recruitment channels pages."""
+
+urlpatterns: list = []
