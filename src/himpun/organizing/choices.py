@@ -46,9 +46,6 @@ class Source(models.TextChoices):
     MANUAL = "manual", _("Diisi manual")
 
 
-#: Indicators whose parent result is the sum of its children's (the others are ratios).
-ADDITIVE = {Source.JOINS, Source.ACTIVE, Source.UNITS, Source.CONTACTS, Source.MANUAL}
-
 #: The indicators every organisation starts with (editable afterwards): code, name, source.
 SEED_INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("anggota-baru", "Anggota baru", Source.JOINS),
