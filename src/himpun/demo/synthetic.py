@@ -37,7 +37,7 @@ from himpun.core.services import object_create
 from himpun.demo.dupset import FAMILY, FIRST_M, FIRST_W, MIDDLE
 from himpun.members.choices import Status
 from himpun.members.models import DEFAULT_NUMBER_FORMAT, Member, NumberSequence, StatusChange
-from himpun.members.services import COUNTED
+from himpun.members.services import COUNTED, member_join_counters_rebuild
 from himpun.members.validation import name_key, search_name
 from himpun.structure.models import Employer, LevelKind, OrgUnit, Sector, UnitCounter
 from himpun.structure.regions import children as region_children
@@ -705,7 +705,10 @@ def _counters(org: OrgUnit, parent_of: dict[int, int], by_depth: list[list[int]]
         for unit_id, keys in totals.items()
         for key, total in keys.items()
     )
-    return _write(UnitCounter, ("unit_id", "key", "direct", "total"), rows)
+    written = _write(UnitCounter, ("unit_id", "key", "direct", "total"), rows)
+    # The joins counters (new members per month and channel) from the members table, by the
+    # same rule as every member write.
+    return written + member_join_counters_rebuild(organisation_id=org.pk)
 
 
 def _reference_triggers(*, enabled: bool) -> bool:

@@ -307,7 +307,7 @@ FILL_BLANKS = (
 def member_merge(*, actor: Any, survivor: Member, duplicate: Member) -> Member:
     """Fold `duplicate` into `survivor`: related rows move, blanks are filled, the duplicate
     is archived with a pointer to the survivor (its own history stays readable)."""
-    from himpun.members.services import _counter_deltas
+    from himpun.members.services import member_counted, member_counter_deltas
     from himpun.structure.services import unit_counts_adjust
 
     if survivor.pk == duplicate.pk:
@@ -325,6 +325,7 @@ def member_merge(*, actor: Any, survivor: Member, duplicate: Member) -> Member:
     if survivor.archived_at or duplicate.archived_at:
         raise ValidationError(_("Salah satu data sudah digabung atau diarsipkan."))
     before = snapshot(survivor)
+    survivor_counted, duplicate_counted = member_counted(survivor), member_counted(duplicate)
     filled = []
     for name in FILL_BLANKS:
         f = Member._meta.get_field(name)
@@ -357,7 +358,12 @@ def member_merge(*, actor: Any, survivor: Member, duplicate: Member) -> Member:
     Member._base_manager.filter(pk=duplicate.pk).update(
         archived_at=now, merged_into=survivor, version=F("version") + 1, updated_at=now
     )
-    unit_counts_adjust(deltas=_counter_deltas(duplicate.unit.path, duplicate.status, None))
+    # The duplicate leaves the counts; the survivor may have gained a joining date or channel.
+    unit_counts_adjust(
+        deltas=member_counter_deltas(
+            [(duplicate_counted, None), (survivor_counted, member_counted(survivor))]
+        )
+    )
     DuplicateCandidate.objects.filter(
         Q(member_a=duplicate, member_b=survivor) | Q(member_a=survivor, member_b=duplicate)
     ).update(state=DuplicateState.MERGED, decided_by=_user(actor), decided_at=now)

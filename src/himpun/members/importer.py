@@ -45,7 +45,7 @@ from himpun.members.models import (
     NumberSequence,
     StatusChange,
 )
-from himpun.members.services import _counter_deltas
+from himpun.members.services import Counted, member_counter_deltas
 from himpun.structure.models import Employer, OrgUnit
 from himpun.structure.services import unit_counts_adjust
 
@@ -362,7 +362,8 @@ class MemberImporter(Importer):
     def _write(self, ctx: Context, inserts: list, updates: list, status_moves: list) -> None:
         now = timezone.now()
         actor = ctx.job.user
-        deltas: dict[tuple[str, str], int] = defaultdict(int)
+        # (before, after) counted facts of every member written: the counters in one call.
+        counted: list[tuple[Counted | None, Counted | None]] = []
         history: list[dict[str, Any]] = []
         if inserts:
             numbers = self._numbers(ctx, [(d, u) for _r, d, u in inserts])
@@ -382,8 +383,17 @@ class MemberImporter(Importer):
                 if status == Status.ACTIVE and "joined_on" not in values:
                     values["joined_on"] = ctx.today
                 rows.append(values)
-                for key, delta in _counter_deltas(unit.path, None, status).items():
-                    deltas[key] += delta
+                counted.append(
+                    (
+                        None,
+                        Counted(
+                            unit.path,
+                            status,
+                            values.get("joined_on"),
+                            values.get("recruitment_channel", ""),
+                        ),
+                    )
+                )
             ids = _insert(Member, rows)
             for (row, _d, _u), pk, values in zip(inserts, ids, rows, strict=True):
                 ctx.touched[pk] = row.number
@@ -409,6 +419,14 @@ class MemberImporter(Importer):
                 if match["id"] in moved:
                     member.status = moved[match["id"]]
                     member.status_since = ctx.today
+                    if (
+                        member.status == Status.ACTIVE
+                        and match["joined_on"] is None
+                        and "joined_on" not in changes
+                    ):
+                        # accepted by the file: joined today, as member_status_change does
+                        member.joined_on = ctx.today
+                        changes = {**changes, "joined_on": [None, ctx.today]}
                     history.append(
                         {
                             "member_id": match["id"],
@@ -419,15 +437,23 @@ class MemberImporter(Importer):
                             "recorded_at": now,
                         }
                     )
-                    for key, delta in _counter_deltas(
-                        match["unit__path"], match["status"], member.status
-                    ).items():
-                        deltas[key] += delta
                     changes = {
                         **changes,
                         "status": [match["status"], member.status],
                         "status_since": [match["status_since"], member.status_since],
                     }
+                before = Counted(
+                    match["unit__path"],
+                    match["status"],
+                    match["joined_on"],
+                    match["recruitment_channel"],
+                )
+                after = before._replace(
+                    status=changes.get("status", [None, before.status])[1],
+                    joined_on=changes.get("joined_on", [None, before.joined_on])[1],
+                    channel=changes.get("recruitment_channel", [None, before.channel])[1],
+                )
+                counted.append((before, after))
                 changed.append((member, tuple(sorted(changes))))
                 audit.append(
                     AuditEntry(
@@ -454,7 +480,7 @@ class MemberImporter(Importer):
             )
             AuditEntry.objects.bulk_create(audit, batch_size=1000)
         _insert(StatusChange, history)
-        unit_counts_adjust(deltas={k: v for k, v in deltas.items() if v})
+        unit_counts_adjust(deltas=member_counter_deltas(counted))
 
     def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
         """Numbers for new members, in bulk: one locked sequence row per prefix per batch."""

@@ -4,15 +4,18 @@ audited."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himpun.core.scoping import subtree_q
+from himpun.core.scoping import ancestor_ids, subtree_q
 from himpun.core.services import (
     audit_record,
     diff,
@@ -21,7 +24,7 @@ from himpun.core.services import (
     object_update,
     snapshot,
 )
-from himpun.members.choices import TRANSITIONS, Status, TransferState
+from himpun.members.choices import TRANSITIONS, Channel, Status, TransferState
 from himpun.members.duplicates import duplicates_for, duplicates_record
 from himpun.members.models import (
     DEFAULT_NUMBER_FORMAT,
@@ -32,7 +35,7 @@ from himpun.members.models import (
     Transfer,
 )
 from himpun.members.validation import name_key, search_name
-from himpun.structure.models import OrgUnit
+from himpun.structure.models import OrgUnit, UnitCounter
 from himpun.structure.services import MEMBERS, unit_counts_adjust
 
 #: Statuses counted as "members" in the unit counters (the tree and dashboards).
@@ -40,6 +43,11 @@ COUNTED = {Status.ACTIVE}
 
 
 def _counter_deltas(path: str, old: str | None, new: str | None) -> dict[tuple[str, str], int]:
+    """The status counters (`status.<status>`, `members`) of a status change at `path`.
+
+    Status only: a write that can change whether, when or how a member joined (or move them)
+    goes through `member_counter_deltas`, which adds the joins counters. The dues arrears run
+    uses this directly because aktif <-> nonaktif leaves the joins counters as they are."""
     deltas: dict[tuple[str, str], int] = {}
     if old:
         deltas[(path, f"status.{old}")] = -1
@@ -50,6 +58,134 @@ def _counter_deltas(path: str, old: str | None, new: str | None) -> dict[tuple[s
         if new in COUNTED:
             deltas[(path, MEMBERS)] = deltas.get((path, MEMBERS), 0) + 1
     return {k: v for k, v in deltas.items() if v}
+
+
+# -- joins counters ---------------------------------------------------------------------------
+#
+# Every "new members" figure (the channels report, the indicators and their targets) reads
+# the unit counters `joins.YYYY-MM` and `joins.YYYY-MM.<channel>`: members who joined in that
+# month, at their current unit, rolled up the tree. The rule and the keys are defined here
+# once; every write path (register, status change, edit, transfer, archive, delete, merge,
+# import) computes its deltas with `member_counter_deltas`, and
+# `member_join_counters_rebuild` recomputes them from the members table.
+
+JOINS = "joins"
+#: Statuses of people who have not joined: an applicant (not yet) and a rejected one (never).
+#: Everyone else joined in the month of `joined_on`, whether still active, inactive, gone,
+#: expelled or dead.
+NOT_JOINED = (Status.APPLICANT, Status.REJECTED)
+
+
+def join_key(month: datetime.date, channel: str | None = None) -> str:
+    """`joins.2026-03` (all channels) or, with a channel, `joins.2026-03.advokasi` (a blank
+    channel counts as "lain")."""
+    key = f"{JOINS}.{month:%Y-%m}"
+    return key if channel is None else f"{key}.{channel or Channel.OTHER}"
+
+
+def joined_counts(*, status: str, joined_on: datetime.date | None) -> bool:
+    """Whether a live (not archived or merged) member counts as joined in `joined_on`'s month."""
+    return joined_on is not None and status not in NOT_JOINED
+
+
+def joined_q() -> Q:
+    """`joined_counts` as a filter on members (archived and merged records excluded)."""
+    return Q(archived_at__isnull=True, joined_on__isnull=False) & ~Q(status__in=NOT_JOINED)
+
+
+class Counted(NamedTuple):
+    """What one live member adds to the unit counters: where, and the facts they count."""
+
+    path: str
+    status: str
+    joined_on: datetime.date | None
+    channel: str
+
+
+def member_counted(member: Member) -> Counted | None:
+    """A member's counted facts; None for an archived or merged record, which counts nowhere."""
+    if member.archived_at is not None:
+        return None
+    return Counted(member.unit.path, member.status, member.joined_on, member.recruitment_channel)
+
+
+def _counted_keys(c: Counted) -> dict[tuple[str, str], int]:
+    out = _counter_deltas(c.path, None, c.status)
+    if joined_counts(status=c.status, joined_on=c.joined_on):
+        assert c.joined_on is not None
+        out[(c.path, join_key(c.joined_on))] = 1
+        out[(c.path, join_key(c.joined_on, c.channel))] = 1
+    return out
+
+
+def member_counter_deltas(
+    changes: Iterable[tuple[Counted | None, Counted | None]],
+) -> dict[tuple[str, str], int]:
+    """The counter deltas of members going from `old` to `new` facts (None: not counted, as a
+    new, archived or deleted record), for `unit_counts_adjust`."""
+    deltas: dict[tuple[str, str], int] = defaultdict(int)
+    for old, new in changes:
+        if old is not None:
+            for key, n in _counted_keys(old).items():
+                deltas[key] -= n
+        if new is not None:
+            for key, n in _counted_keys(new).items():
+                deltas[key] += n
+    return {k: v for k, v in deltas.items() if v}
+
+
+def member_join_counters_rebuild(
+    *,
+    organisation_id: int | None = None,
+    member_model: Any = Member,
+    counter_model: Any = UnitCounter,
+) -> int:
+    """Recompute every `joins.*` counter (of one organisation, or all) from the members table:
+    one GROUP BY streamed month by month, so memory holds one month of the tree at a time.
+    A repair tool, the data migration that fills the counters of existing installations, and
+    the reference the incremental counters are tested against. Returns the counters written.
+
+    `member_model`/`counter_model` let a migration pass its historical models."""
+    members = member_model._base_manager.filter(joined_q())
+    stale = counter_model._base_manager.filter(key__startswith=f"{JOINS}.")
+    if organisation_id is not None:
+        members = members.filter(organisation_id=organisation_id)
+        stale = stale.filter(unit__organisation_id=organisation_id)
+    grouped = (
+        members.annotate(month=TruncMonth("joined_on"))
+        .values_list("month", "unit__path", "recruitment_channel")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    written = 0
+
+    def flush(counts: dict[tuple[int, str], list[int]]) -> int:
+        counter_model._base_manager.bulk_create(
+            [
+                counter_model(unit_id=u, key=k, direct=d, total=t)
+                for (u, k), (d, t) in counts.items()
+            ],
+            batch_size=1000,
+        )
+        return len(counts)
+
+    with transaction.atomic():
+        stale.delete()
+        current: Any = None
+        counts: dict[tuple[int, str], list[int]] = {}
+        for month, path, channel, n in grouped.iterator(chunk_size=5000):
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+            if month != current:
+                written += flush(counts)
+                current, counts = month, {}
+            ids = ancestor_ids(path)
+            for key in (join_key(month), join_key(month, channel)):
+                for i in ids:
+                    counts.setdefault((i, key), [0, 0])[1] += n
+                counts[(ids[-1], key)][0] += n
+        written += flush(counts)
+    return written
 
 
 def member_number_next(*, unit: OrgUnit, on: datetime.date) -> str:
@@ -109,7 +245,7 @@ def member_register(
     StatusChange.objects.create(
         member=member, status=status, on=on, reason=reason, actor=_user(actor)
     )
-    unit_counts_adjust(deltas=_counter_deltas(unit.path, None, status))
+    unit_counts_adjust(deltas=member_counter_deltas([(None, member_counted(member))]))
     audit_record(
         actor=actor, action="create", instance=member, changes=snapshot(member), batch=batch
     )
@@ -133,7 +269,7 @@ def member_status_change(
     on = on or timezone.localdate()
     if member.status_since and on < member.status_since:
         raise ValidationError(_("Tanggal tidak boleh sebelum perubahan status terakhir."))
-    old = member.status
+    counted = member_counted(member)
     before = snapshot(member)
     updates: dict[str, Any] = {"status": status, "status_since": on}
     if status == Status.ACTIVE and not member.number:
@@ -145,7 +281,9 @@ def member_status_change(
     StatusChange.objects.create(
         member=member, status=status, on=on, reason=reason, actor=_user(actor)
     )
-    unit_counts_adjust(deltas=_counter_deltas(member.unit.path, old, status))
+    assert counted is not None
+    after = counted._replace(status=status, joined_on=updates.get("joined_on", counted.joined_on))
+    unit_counts_adjust(deltas=member_counter_deltas([(counted, after)]))
     member.refresh_from_db()
     audit_record(
         actor=actor, action="update", instance=member, changes=diff(before, snapshot(member))
@@ -157,8 +295,15 @@ def member_status_change(
 def member_update(*, actor: Any, member: Member, expected_version: int) -> Member:
     """Save an edited member (optimistic locking) and keep its search name in step. A
     replaced or removed photo is deleted from storage once the change is committed."""
-    old_photo = Member._base_manager.filter(pk=member.pk).values_list("photo", flat=True).first()
+    stored = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
+    old_photo = stored.photo.name
     member = object_update(actor=actor, instance=member, expected_version=expected_version)
+    # The joining date and channel are editable here (status and unit are not, but the counts
+    # are computed from what is stored, whatever changed).
+    now = Member._base_manager.select_related("unit").get(pk=member.pk)
+    unit_counts_adjust(
+        deltas=member_counter_deltas([(member_counted(stored), member_counted(now))])
+    )
     if old_photo and old_photo != member.photo.name:
         _file_forget(old_photo)
     member.search_name = search_name(member.full_name)
@@ -241,14 +386,13 @@ def member_transfer_accept(*, actor: Any, transfer: Transfer, note: str = "") ->
     if to_unit.archived_at is not None:
         raise ValidationError(_("Unit tujuan sudah diarsipkan."))
     before = snapshot(member)
-    old_path = member.unit.path
+    counted = member_counted(member)
     Member._base_manager.filter(pk=member.pk).update(
         unit=to_unit, version=F("version") + 1, updated_at=timezone.now()
     )
-    deltas = _counter_deltas(old_path, member.status, None)
-    for key, delta in _counter_deltas(to_unit.path, None, member.status).items():
-        deltas[key] = deltas.get(key, 0) + delta
-    unit_counts_adjust(deltas=deltas)
+    # Counts, the joins included, belong to the member's current unit: they move along.
+    moved = counted._replace(path=to_unit.path) if counted is not None else None
+    unit_counts_adjust(deltas=member_counter_deltas([(counted, moved)]))
     member.refresh_from_db()
     audit_record(
         actor=actor, action="update", instance=member, changes=diff(before, snapshot(member))
@@ -282,8 +426,9 @@ def member_archive(
         raise ValidationError(_("Data yang sudah digabung tidak dapat dipulihkan."))
     if (member.archived_at is not None) == archive:
         return member
-    old, new = (member.status, None) if archive else (None, member.status)
-    unit_counts_adjust(deltas=_counter_deltas(member.unit.path, old, new))
+    live = Counted(member.unit.path, member.status, member.joined_on, member.recruitment_channel)
+    old, new = (live, None) if archive else (None, live)
+    unit_counts_adjust(deltas=member_counter_deltas([(old, new)]))
     return object_archive(actor=actor, instance=member, archive=archive, batch=batch)
 
 
@@ -291,8 +436,7 @@ def member_archive(
 def member_delete(*, actor: Any, member: Member, batch: Any = None) -> None:
     """Delete a record entered by mistake; its counts go with it (history stays audited)."""
     member = Member._base_manager.select_for_update().select_related("unit").get(pk=member.pk)
-    if member.archived_at is None:
-        unit_counts_adjust(deltas=_counter_deltas(member.unit.path, member.status, None))
+    unit_counts_adjust(deltas=member_counter_deltas([(member_counted(member), None)]))
     photo = member.photo.name
     object_delete(actor=actor, instance=member, batch=batch)
     if photo:
