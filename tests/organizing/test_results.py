@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from himpun.members.services import join_key
 from himpun.organizing.choices import PeriodKind, Source, TargetMode
 from himpun.organizing.models import Indicator, ManualResult, Target
 from himpun.organizing.results import (
-    JOIN_KEY,
     Progress,
     children_results,
     indicators_ensure,
@@ -86,7 +86,7 @@ def test_new_members_of_the_root_are_the_sum_over_its_units(db, shape, joins):
     per_unit: dict[int, int] = {}
     for pick, month, n in joins:
         u = units[pick % len(units)]
-        key = (u.path, JOIN_KEY.format(D(2026, month + 1, 1)))
+        key = (u.path, join_key(D(2026, month + 1, 1)))
         deltas[key] = deltas.get(key, 0) + n
         per_unit[u.pk] = per_unit.get(u.pk, 0) + n
     unit_counts_adjust(deltas=deltas)
@@ -191,7 +191,7 @@ def test_seed_004_a_region_of_three_federations_targets_651(db):
     for month in range(1, 7):
         for fed, n in zip(feds, (30, 20, 10), strict=True):
             fed.refresh_from_db()
-            deltas[(fed.path, JOIN_KEY.format(D(2026, month, 1)))] = n
+            deltas[(fed.path, join_key(D(2026, month, 1)))] = n
     unit_counts_adjust(deltas=deltas)
     superuser = factories.UserFactory(is_superuser=True)
     today = D(2026, 6, 30)
@@ -328,3 +328,31 @@ def test_unit_results_give_one_row_per_indicator_and_query_little(
     ]
     assert all(r.status == Progress.NO_TARGET for r in rows)
     assert rows[0].as_json()["status_label"] == "Tanpa target"
+
+
+def test_an_archived_units_target_leaves_its_parents_sum(world):
+    from django.utils import timezone
+
+    org = OrgUnit.objects.get(pk=world.org1.pk)
+    indicator = _indicator(org, Source.JOINS)
+    start, end = period_bounds(PeriodKind.YEAR, 2026, 1)
+    for unit, mode, value in [
+        (org, TargetMode.SUM, None),
+        (world.a, "sendiri", 40),
+        (world.b, "sendiri", 60),
+    ]:
+        Target.objects.create(
+            unit=unit,
+            indicator=indicator,
+            period_kind=PeriodKind.YEAR,
+            year=2026,
+            starts_on=start,
+            ends_on=end,
+            mode=mode,
+            value=value,
+        )
+    table = results_for(units=[org], indicators=[indicator], starts_on=start, ends_on=end)
+    assert table[(org.pk, indicator.pk)].target == 100
+    OrgUnit._base_manager.filter(pk=world.b.pk).update(archived_at=timezone.now())
+    table = results_for(units=[org], indicators=[indicator], starts_on=start, ends_on=end)
+    assert table[(org.pk, indicator.pk)].target == 40

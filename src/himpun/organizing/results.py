@@ -23,17 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himpun.core.scoping import subtree_q
+from himpun.dues.services import PAID_KEY
 from himpun.members.choices import Status
 from himpun.members.models import Member
+from himpun.members.services import join_key
 from himpun.organizing.choices import SEED_INDICATORS, PeriodKind, Source, TargetMode
+from himpun.organizing.contacts import forward_key
 from himpun.organizing.models import Indicator, ManualResult, Target
 from himpun.structure.models import OrgUnit, UnitCounter, Workplace
 from himpun.structure.services import MEMBERS
-
-#: Counter keys read here (kept by members, contacts and dues).
-JOIN_KEY = "joins.{:%Y-%m}"
-FORWARD_KEY = "contacts.forward.{:%Y-%m}"
-PAID_KEY = "dues.paid.{:%Y-%m}"
 
 #: Results that accumulate over the period (pro-rated to judge "on track"); the others are
 #: levels (a count or a rate at the time of reading).
@@ -115,9 +113,13 @@ def indicators_ensure(organisation: OrgUnit) -> None:
     """The seeded indicators, for an organisation that has none yet."""
     if Indicator.objects.filter(organisation=organisation).exists():
         return
+    # Two first visits at once: the second one's rows collide on the code and are skipped.
     Indicator.objects.bulk_create(
-        Indicator(organisation=organisation, code=code, name=name, source=source, order=i)
-        for i, (code, name, source) in enumerate(SEED_INDICATORS)
+        (
+            Indicator(organisation=organisation, code=code, name=name, source=source, order=i)
+            for i, (code, name, source) in enumerate(SEED_INDICATORS)
+        ),
+        ignore_conflicts=True,
     )
 
 
@@ -218,20 +220,27 @@ def computed_results(
     indicator: Indicator,
     starts_on: datetime.date,
     ends_on: datetime.date,
+    today: datetime.date | None = None,
 ) -> dict[int, Decimal | None]:
-    """The result of `indicator` for each unit (its whole subtree) in the period."""
+    """The result of `indicator` for each unit (its whole subtree) in the period (a rate
+    over the months up to `today` when given)."""
     months = month_starts(starts_on, ends_on)
     source = indicator.source
     if source == Source.JOINS:
-        sums = _counter_sums(units, [JOIN_KEY.format(m) for m in months])
+        sums = _counter_sums(units, [join_key(m) for m in months])
         return {k: Decimal(v) for k, v in sums.items()}
     if source == Source.CONTACTS:
-        sums = _counter_sums(units, [FORWARD_KEY.format(m) for m in months])
+        sums = _counter_sums(units, [forward_key(m) for m in months])
         return {k: Decimal(v) for k, v in sums.items()}
     if source == Source.ACTIVE:
         sums = _counter_sums(units, [MEMBERS])
         return {k: Decimal(v) for k, v in sums.items()}
     if source == Source.DUES_RATE:
+        # A rate of the months gone by: in March, 12 months of dues are not yet owed.
+        if today is not None:
+            months = [m for m in months if m <= today]
+        if not months:
+            return dict.fromkeys((u.pk for u in units), None)
         paid = _counter_sums(units, [PAID_KEY.format(m) for m in months])
         members = _counter_sums(units, [MEMBERS])
         return {
@@ -309,6 +318,8 @@ def effective_targets(
             indicator=indicator,
             starts_on=starts_on,
             ends_on=ends_on,
+            # An archived unit's target no longer counts in its parent's sum.
+            unit__archived_at__isnull=True,
         ).values_list("unit_id", "unit__path", "unit__parent_id", "mode", "value")
     )
     by_unit = {t[0]: t for t in targets}
@@ -381,7 +392,9 @@ def results_for(
     if not units:
         return out
     for ind in indicators:
-        results = computed_results(units=units, indicator=ind, starts_on=starts_on, ends_on=ends_on)
+        results = computed_results(
+            units=units, indicator=ind, starts_on=starts_on, ends_on=ends_on, today=today
+        )
         targets = effective_targets(
             units=units, indicator=ind, starts_on=starts_on, ends_on=ends_on
         )
@@ -477,8 +490,8 @@ def monthly_progress(
     running = {u.pk: Decimal(0) for u in units}
     per_month: list[dict[int, Decimal | None]] = []
     if indicator.source in (Source.JOINS, Source.CONTACTS):
-        key = JOIN_KEY if indicator.source == Source.JOINS else FORWARD_KEY
-        keys = {key.format(m): m for m in months}
+        key = join_key if indicator.source == Source.JOINS else forward_key
+        keys = {key(m): m for m in months}
         values: dict[tuple[int, datetime.date], int] = {}
         for unit_id, k, total in UnitCounter.objects.filter(
             unit_id__in=running, key__in=keys
