@@ -16,6 +16,7 @@ class OrganizingConfig(AppConfig):
         merge_registry.register(Contact, "known_by")
         from himpun.organizing import (  # noqa: F401  each registers its screens and tabs
             campaign_screens,
+            channel_views,
             contact_screens,
             evaluation_screens,
             target_screens,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from himpun.demo.dues import demo_dues
+from himpun.demo.organizing import demo_organizing
 from himpun.demo.services import demo_load, demo_members, demo_workflows
 
 
@@ -27,9 +28,10 @@ class Command(BaseCommand):
         members = demo_members()
         members += demo_workflows()
         payments = demo_dues()
+        organising = demo_organizing()
         self.stdout.write(
             f"Demo: {result.created} objek baru, {members} anggota baru, "
-            f"{payments} pembayaran iuran."
+            f"{payments} pembayaran iuran, {organising} data pengorganisasian."
         )
         self.stdout.write("Login demo (kata sandi sama untuk semua pengguna demo):")
         for username, what in result.logins:
