@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from himpun.core.services import object_create
-from himpun.structure.models import Employer, LevelKind, OrgUnit, Sector, Workplace
+from himpun.structure.models import (
+    Employer,
+    LevelKind,
+    OrgUnit,
+    Sector,
+    Workplace,
+    WorkplaceSection,
+)
 from tests import factories
 from tests.screen_case import ScreenCase
 
@@ -103,7 +110,7 @@ class TestEmployerScreens(ScreenCase):
 
 class TestWorkplaceScreens(ScreenCase):
     model = Workplace
-    list_queries = 6
+    list_queries = 7
 
     def make(self, w, owner, name):
         employer = object_create(actor=None, instance=Employer(unit=owner, name=f"PT {name}"))
@@ -121,7 +128,64 @@ class TestWorkplaceScreens(ScreenCase):
             "employer": employer.pk,
             "name": "Gudang Cibitung",
             "headcount": 250,
+            "unions_present": 2,
+            "pkb_signed_on": "2025-03-01",
+            "pkb_expires_on": "2027-03-01",
         }
 
     def change_data(self, w, obj, name):
-        return {"unit": obj.unit_id, "employer": obj.employer_id, "name": name, "headcount": 300}
+        return {
+            "unit": obj.unit_id,
+            "employer": obj.employer_id,
+            "name": name,
+            "headcount": 300,
+            "unions_present": 1,
+            "pkb_signed_on": "2025-01-15",
+        }
+
+
+class TestWorkplaceSectionScreens(ScreenCase):
+    model = WorkplaceSection
+    list_queries = 6
+
+    def make(self, w, owner, name):
+        employer = object_create(actor=None, instance=Employer(unit=owner, name=f"PT {name}"))
+        place = object_create(
+            actor=None,
+            instance=Workplace(unit=owner, employer=employer, name=f"Pabrik {name}", headcount=90),
+        )
+        return object_create(
+            actor=None,
+            instance=WorkplaceSection(
+                workplace=place, department=name, shift="Shift 1", headcount=30
+            ),
+        )
+
+    def label(self, obj):
+        return obj.department
+
+    def _place(self, w, name="Pabrik Bagian"):
+        employer = object_create(actor=None, instance=Employer(unit=w.a, name=f"PT {name}"))
+        return object_create(
+            actor=None,
+            instance=Workplace(unit=w.a, employer=employer, name=name, headcount=200),
+        )
+
+    def create_data(self, w):
+        return {"workplace": self._place(w).pk, "department": "Produksi", "headcount": 120}
+
+    def change_data(self, w, obj, name):
+        return {
+            "workplace": obj.workplace_id,
+            "department": name,
+            "shift": obj.shift,
+            "headcount": 40,
+        }
+
+    def csv_text(self, w):
+        self._place(w, "Pabrik Impor")
+        return (
+            "workplace,department,shift,headcount\n"
+            "Pabrik Impor,Gudang,Shift 2,35\n"
+            "Pabrik Tidak Ada,Gudang,Shift 2,35\n"
+        )

@@ -10,7 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from himpun.core.forms import ScopedModelForm
 from himpun.structure import regions
-from himpun.structure.models import Employer, LevelKind, OrgUnit, Sector, Workplace
+from himpun.structure.bargaining import (
+    active_members_by_workplace,
+    pkb_dates_check,
+    pkb_default_expiry,
+)
+from himpun.structure.models import (
+    Employer,
+    LevelKind,
+    OrgUnit,
+    Sector,
+    Workplace,
+    WorkplaceSection,
+)
 from himpun.structure.services import unit_check_code, unit_check_placement
 
 LEVELS = (_("Provinsi"), _("Kabupaten/kota"), _("Kecamatan"), _("Kelurahan/desa"))
@@ -227,11 +239,134 @@ class EmployerForm(ScopedModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class WorkplaceForm(ScopedModelForm):
     class Meta:
         model = Workplace
-        fields = ["unit", "employer", "name", "region_code", "address", "headcount"]
-        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "unit",
+            "employer",
+            "name",
+            "region_code",
+            "address",
+            "headcount",
+            "unions_present",
+            "pkb_signed_on",
+            "pkb_expires_on",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "pkb_signed_on": DATE,
+            "pkb_expires_on": DATE,
+        }
+        help_texts = {
+            "headcount": _("Seluruh pekerja di lokasi ini, anggota atau bukan."),
+            "pkb_expires_on": _(
+                "Kosongkan untuk memakai 2 tahun sejak ditandatangani. Paling lama 2 tahun, "
+                "dapat diperpanjang 1 tahun (Pasal 123)."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        self.fields["unions_present"].min_value = 1
+        self.fields["unions_present"].widget.attrs["min"] = 1
+
+    def clean_unions_present(self) -> int:
+        value = self.cleaned_data["unions_present"]
+        if value is None or value < 1:
+            raise ValidationError(
+                _("Paling sedikit 1: serikat kita sendiri termasuk dalam hitungan.")
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        signed, expires = data.get("pkb_signed_on"), data.get("pkb_expires_on")
+        if signed and not expires and "pkb_expires_on" not in self.errors:
+            data["pkb_expires_on"] = pkb_default_expiry(signed)
+        try:
+            pkb_dates_check(signed_on=signed, expires_on=data.get("pkb_expires_on"))
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                self.add_error(field, errors)
+        headcount = data.get("headcount")
+        if self.instance.pk and headcount is not None:
+            members = active_members_by_workplace([self.instance.pk]).get(self.instance.pk, 0)
+            if members > headcount:
+                self.warnings.append(
+                    _(
+                        "Jumlah pekerja (%(headcount)s) lebih kecil dari jumlah anggota aktif "
+                        "di tempat kerja ini (%(members)s). Data tetap disimpan; periksa lagi."
+                    )
+                    % {"headcount": headcount, "members": members}
+                )
+        return data
+
+
+class WorkplaceSectionForm(ScopedModelForm):
+    class Meta:
+        model = WorkplaceSection
+        fields = ["workplace", "department", "shift", "headcount"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        self.fields["workplace"].queryset = self.fields["workplace"].queryset.select_related(
+            "employer"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("department") or "").strip() and not (data.get("shift") or "").strip():
+            raise ValidationError(_("Isi bagian/departemen, shift, atau keduanya."))
+        workplace, headcount = data.get("workplace"), data.get("headcount")
+        if workplace is not None and headcount is not None and workplace.headcount is not None:
+            others = sum(
+                s.headcount
+                for s in workplace.sections.exclude(pk=self.instance.pk).only("headcount")
+            )
+            if others + headcount > workplace.headcount:
+                self.warnings.append(
+                    _(
+                        "Jumlah pekerja semua bagian (%(sum)s) melebihi jumlah pekerja tempat "
+                        "kerja (%(headcount)s)."
+                    )
+                    % {"sum": others + headcount, "headcount": workplace.headcount}
+                )
+        return data
+
+
+class WorkplaceField(forms.ModelChoiceField):
+    """A workplace named in a CSV row by its number (id) or by its exact name."""
+
+    def to_python(self, value: Any) -> Workplace | None:
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        if value.isdigit():
+            found = list(self.queryset.filter(pk=int(value))[:1])
+        else:
+            found = list(self.queryset.filter(name__iexact=value)[:2])
+        if not found:
+            raise ValidationError(
+                _("Tempat kerja %(name)s tidak ditemukan."), params={"name": value}
+            )
+        if len(found) > 1:
+            raise ValidationError(
+                _("Nama %(name)s dipakai beberapa tempat kerja; tulis nomornya (id)."),
+                params={"name": value},
+            )
+        return found[0]
+
+
+class WorkplaceSectionImportForm(WorkplaceSectionForm):
+    workplace = WorkplaceField(
+        queryset=Workplace.objects.all(), label=_("Tempat kerja (nomor atau nama)")
+    )
 
 
 class EmployerImportForm(EmployerForm):

@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from himpun.core.registry import ModelScreens, Tab, registry
-from himpun.structure import filtersets, forms, tables
-from himpun.structure.models import Employer, LevelKind, OrgUnit, Sector, Workplace
+from himpun.core.querysets import may
+from himpun.core.registry import MenuLink, ModelScreens, Tab, registry
+from himpun.core.views import warn
+from himpun.structure import bargaining, filtersets, forms, tables
+from himpun.structure.models import (
+    Employer,
+    LevelKind,
+    OrgUnit,
+    Sector,
+    Workplace,
+    WorkplaceSection,
+)
 from himpun.structure.selectors import unit_access, unit_ancestors, unit_children
 from himpun.structure.services import unit_create
 
@@ -129,11 +139,123 @@ class WorkplaceScreens(ModelScreens):
     filterset_class = filtersets.WorkplaceFilterSet
     table_class = tables.WorkplaceTable
     form_class = forms.WorkplaceForm
-    export_fields = ("name", "employer__name", "region_code", "address", "headcount", "unit__code")
-    detail_fields = ("name", "employer", "region_code", "address", "headcount", "unit")
+    export_fields = (
+        "name",
+        "employer__name",
+        "region_code",
+        "address",
+        "headcount",
+        "unions_present",
+        "pkb_signed_on",
+        "pkb_expires_on",
+        "unit__code",
+    )
+    detail_fields = (
+        "name",
+        "employer",
+        "region_code",
+        "address",
+        "headcount",
+        "unions_present",
+        "pkb_signed_on",
+        "pkb_expires_on",
+        "unit",
+    )
     select_related = ("employer", "unit")
     menu_group = "struktur"
     icon = "bi-geo-alt"
+
+    def update(self, *, request: HttpRequest, form: Any, expected_version: int) -> Workplace:
+        obj = super().update(request=request, form=form, expected_version=expected_version)
+        warn(request, form)  # the generic edit view shows only the create form's warnings
+        return obj
+
+
+@registry.register
+class WorkplaceSectionScreens(ModelScreens):
+    """Departments and shifts of a workplace; reached from the workplace's "PKB & kepadatan"
+    tab, so no menu entry of its own."""
+
+    model = WorkplaceSection
+    path = "struktur/bagian-tempat-kerja"
+    filterset_class = filtersets.WorkplaceSectionFilterSet
+    table_class = tables.WorkplaceSectionTable
+    form_class = forms.WorkplaceSectionForm
+    import_form_class = forms.WorkplaceSectionImportForm
+    import_fields = ("workplace", "department", "shift", "headcount")
+    export_fields = (
+        "workplace_id",
+        "workplace__name",
+        "department",
+        "shift",
+        "headcount",
+        "workplace__unit__code",
+    )
+    detail_fields = ("workplace", "department", "shift", "headcount")
+    select_related = ("workplace",)
+    menu_group = ""  # no menu entry: sections are opened from their workplace
+    icon = "bi-grid-3x3"
+
+    def update(self, *, request: HttpRequest, form: Any, expected_version: int) -> WorkplaceSection:
+        obj = super().update(request=request, form=form, expected_version=expected_version)
+        warn(request, form)
+        return obj
+
+
+def _workplace_bargaining(request: HttpRequest, workplace: Workplace) -> dict[str, Any]:
+    sections = list(workplace.sections.all())
+    members = bargaining.active_members_by_workplace([workplace.pk]).get(workplace.pk, 0)
+    return {
+        "status": bargaining.bargaining_status(
+            members=members,
+            headcount=workplace.headcount,
+            unions_present=workplace.unions_present,
+        ),
+        "pkb": bargaining.pkb_state(
+            workplace.pkb_signed_on, workplace.pkb_expires_on, timezone.localdate()
+        ),
+        "section_rows": bargaining.members_by_section(workplace.pk, sections),
+        "can_add_section": may(request.user, WorkplaceSection, "add", workplace.unit.path),
+        "can_change_section": may(request.user, WorkplaceSection, "change", workplace.unit.path),
+        "unit": workplace.unit,
+    }
+
+
+registry.add_tab(
+    Workplace,
+    Tab(
+        "kepadatan",
+        _("PKB & kepadatan"),
+        "structure/tabs/workplace_bargaining.html",
+        order=5,
+        context=_workplace_bargaining,
+    ),
+)
+
+
+def _unit_workplaces(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
+    from himpun.structure.density_views import unit_summary
+
+    return unit_summary(request.user, unit)
+
+
+registry.add_tab(
+    OrgUnit,
+    Tab(
+        "tempat-kerja",
+        _("Tempat kerja"),
+        "structure/tabs/unit_workplaces.html",
+        order=15,
+        context=_unit_workplaces,
+        visible=lambda request, unit: may(request.user, Workplace, "view", unit.path),
+    ),
+)
+registry.add_link(
+    "organising",
+    MenuLink(
+        _("Kepadatan tempat kerja"), "structure:density_home", "bi-bar-chart-steps", Workplace
+    ),
+)
 
 
 def _unit_overview(request: HttpRequest, unit: OrgUnit) -> dict[str, Any]:
