@@ -8,9 +8,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from himpun.members.services import join_key
 from himpun.organizing.choices import Source
 from himpun.organizing.models import Indicator, Target
-from himpun.organizing.results import JOIN_KEY, indicators_ensure
+from himpun.organizing.results import indicators_ensure
 from himpun.structure.models import OrgUnit
 from himpun.structure.services import unit_counts_adjust
 from tests import factories
@@ -41,7 +42,7 @@ def _region():
     deltas = {}
     for i, f in enumerate(feds):
         for month in range(1, today.month + 1):
-            key = JOIN_KEY.format(datetime.date(today.year, month, 1))
+            key = join_key(datetime.date(today.year, month, 1))
             deltas[(f.path, key)] = [22, 11, 17][i] + month % 3
     unit_counts_adjust(deltas=deltas)
     return OrgUnit.objects.get(pk=korwil.pk), feds

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -471,3 +472,19 @@ def test_funnel_counts_open_contacts_in_the_subtree_and_exports_xlsx(client, wor
     rep = contacts.funnel(contacts=Contact.objects.all(), unit=world.org1)
     assert rep.converted == 1
     assert rep.total == 3
+
+
+def test_the_workplace_page_sums_up_its_wall_chart(client, world, place):
+    new_contact(world.a, name="Ani", workplace=place, department="Jahit", assessment=1)
+    new_contact(world.a, name="Budi", workplace=place, department="Jahit", assessment=4)
+    member_register(actor=None, unit=world.a, full_name="M1", gender="L", workplace=place)
+    client.force_login(world.admin1)
+    html = client.get(f"{place.get_absolute_url()}bagan-dinding/").content.decode()
+    assert "data-wall-summary" in html
+    assert f"/organisasi/dinding/{place.pk}/" in html
+    summary = html.split("data-wall-summary", 1)[1]
+    # two contacts, one supporter, one member
+    assert [int(x) for x in re.findall(r"fs-4 fw-semibold[^>]*>(\d+)<", summary)][:3] == [2, 1, 1]
+    # a user who may not see contacts does not get the tab
+    client.force_login(world.nobody)
+    assert client.get(f"{place.get_absolute_url()}bagan-dinding/").status_code == 404

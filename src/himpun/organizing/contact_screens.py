@@ -560,3 +560,31 @@ class StageScreens(ModelScreens):
     def filter(self, request: HttpRequest, qs: QuerySet, params: Any) -> tuple[Any, QuerySet]:
         ensure_stages_for(request.user)
         return super().filter(request, qs, params)
+
+
+# --- the workplace's wall chart, summed up on the workplace page --------------------------------
+
+
+def _workplace_tab_context(request: HttpRequest, workplace: Workplace) -> dict[str, Any]:
+    chart = contacts.wall_chart(
+        workplace=workplace,
+        contacts=Contact.objects.restrict(request.user),
+        members=Member.objects.restrict(request.user),
+    )
+    return {
+        "chart": chart,
+        "supporters": chart.total.cells[1].count + chart.total.cells[2].count,
+    }
+
+
+registry.add_tab(
+    Workplace,
+    Tab(
+        "bagan-dinding",
+        _("Bagan dinding"),
+        "organizing/contact_workplace_tab.html",
+        order=30,
+        context=_workplace_tab_context,
+        visible=lambda request, workplace: may(request.user, Contact, "view", workplace.unit.path),
+    ),
+)
