@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from himpun.accounts.models import User
 from himpun.core.scoping import ancestor_paths, subtree_q, subtrees_q
@@ -36,6 +37,7 @@ from himpun.core.services import audit_record, object_create, object_update, sna
 from himpun.members.choices import Status
 from himpun.members.models import Member
 from himpun.organizing.choices import ActivityKind
+from himpun.organizing.contacts import stages_ensure_for
 from himpun.organizing.models import Campaign, CampaignActivity, Contact, Stage
 from himpun.organizing.results import Progress, elapsed_fraction, status_label
 from himpun.structure.models import OrgUnit, Workplace
@@ -314,7 +316,15 @@ class CampaignProgress:
             rows.append((_("Kontak per tahap"), name, None, n, None, None, ""))
         for _code, label, times, total in self.activities:
             rows.append(
-                (_("Kegiatan"), label, None, total, None, None, _("%(n)s kali") % {"n": times})
+                (
+                    _("Kegiatan"),
+                    label,
+                    None,
+                    total,
+                    None,
+                    None,
+                    ngettext("%(n)s kali", "%(n)s kali", times) % {"n": times},
+                )
             )
         return headers, rows
 
@@ -442,6 +452,7 @@ def campaign_progress(campaign: Campaign, today: datetime.date | None = None) ->
 
     # 5. contacts of the campaign by stage (every stage of the organisation, in order)
     org_id = campaign.unit.organisation_id or campaign.unit_id
+    stages_ensure_for([org_id])  # an organisation's pipeline exists before its first contact
     counted = dict(
         Contact._base_manager.filter(campaign=campaign, archived_at__isnull=True)
         .values("stage_id")
