@@ -18,7 +18,7 @@ from himpun.demo.messy import HEADERS, MONTHS, MONTHS_SHORT, messy_file
 from himpun.demo.synthetic import SIZES, TODAY, generate
 from himpun.members.models import Member, NumberSequence, StatusChange
 from himpun.members.search import member_search
-from himpun.members.services import COUNTED, member_register, members_as_of
+from himpun.members.services import COUNTED, joined_q, member_register, members_as_of
 from himpun.structure.models import Employer, OrgUnit, Sector, UnitCounter
 from himpun.structure.services import MEMBERS
 
@@ -108,13 +108,25 @@ def test_counters_equal_a_recount(xs):
             direct[(unit_id, key)] += 1
             for p in ancestor_paths(path_of[unit_id]):
                 expected[(id_of[p], key)] += 1
+    counters = UnitCounter.objects.filter(unit__organisation=org)
     stored = {
         (u, k): (d, t)
-        for u, k, d, t in UnitCounter.objects.filter(unit__organisation=org).values_list(
+        for u, k, d, t in counters.exclude(key__startswith="joins.").values_list(
             "unit_id", "key", "direct", "total"
         )
     }
     assert stored == {k: (direct[k], t) for k, t in expected.items()}
+    # The joins counters (new members per month): every member who joined, once, at the top.
+    joined = Member.objects.filter(organisation=org).filter(joined_q()).count()
+    assert joined > 0
+    assert (
+        sum(
+            counters.filter(unit=org, key__regex=r"^joins\.\d{4}-\d{2}$").values_list(
+                "total", flat=True
+            )
+        )
+        == joined
+    )
     assert (
         stored[(org.pk, MEMBERS)][1]
         == Member.objects.filter(organisation=org, status__in=COUNTED).count()
