@@ -116,6 +116,8 @@ def test_results_notes_and_plan_tabs(client, world):
 def test_close_button_freezes_and_edit_is_refused_with_a_message(client, world):
     ev = make_evaluation(world.a)
     client.force_login(world.admin1)
+    edit_url = reverse("organizing_evaluation_edit", args=[ev.pk])
+    assert edit_url in body(client.get(ev.get_absolute_url()))
     response = client.post(reverse("organizing:evaluation_close", args=[ev.pk]))
     assert response.status_code == 302
     ev.refresh_from_db()
@@ -123,6 +125,7 @@ def test_close_button_freezes_and_edit_is_refused_with_a_message(client, world):
     assert ev.results
     html = body(client.get(tab(ev, "hasil")))
     assert "data-frozen" in html
+    assert edit_url not in body(client.get(ev.get_absolute_url()))  # no "Ubah" once closed
     assert "data-close-evaluation" not in html
     edit = body(client.get(reverse("organizing_evaluation_edit", args=[ev.pk])))
     assert 'name="title"' in edit

@@ -151,6 +151,11 @@ class ModelScreens:
     def url_bulk(self) -> str:
         return self.url("bulk")
 
+    def editable(self, obj: Any) -> bool:
+        """Whether the detail page offers "Ubah" for `obj` (a closed evaluation: no). The
+        edit page itself still answers, and the model's service refuses what it must."""
+        return True
+
     # -- reading ----------------------------------------------------------------------------
     def queryset(self, request: HttpRequest, action: str = "view") -> QuerySet:
         qs = self.model.objects.restrict(request.user, action)

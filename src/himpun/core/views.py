@@ -138,7 +138,7 @@ class ObjectDetailView(ScreenView):
             object=obj,
             tabs=tabs,
             tab=current,
-            can_change=self.can("change", obj),
+            can_change=self.can("change", obj) and self.screens.editable(obj),
             can_delete=self.can("delete", obj),
         )
         if current.slug == "profil":

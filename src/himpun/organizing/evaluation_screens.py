@@ -243,6 +243,9 @@ class EvaluationScreens(ModelScreens):
     menu_group = "organising"
     icon = "bi-clipboard-check"
 
+    def editable(self, obj: Any) -> bool:
+        return obj.closed_at is None  # a closed evaluation is frozen; its plan still moves
+
     def _fields(self, form: Any) -> dict[str, Any]:
         return {name: form.cleaned_data[name] for name in evaluations.EVALUATION_FIELDS}
 
