@@ -362,6 +362,12 @@ def test_changing_workplaces_and_organisers_is_audited(world, places):
         "Pabrik 1 (PT Sinar Jahit), Pabrik 2 (PT Sinar Jahit)"
     )
     assert entry.changes["organisers"][0] is None
+    # The history tab names the lists by their labels, not by their field names.
+    from himpun.core.views import describe
+
+    labels = [label for d in describe(Campaign, [entry]) for label, _b, _a in d["changes"]]
+    assert "tempat kerja sasaran" in labels
+    assert "workplaces" not in labels
 
 
 # --- pages and export -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, transaction
 from django.db.models import FileField, Model
 from django.http import (
@@ -172,6 +172,15 @@ def history(obj: Model) -> list[dict[str, Any]]:
     return describe(type(obj), list(entries))
 
 
+def _label(model: type[Model], name: str) -> str:
+    """The label of a changed name that is not a column (a many-to-many list, recorded with
+    the names of its rows): its field's verbose name when there is one."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except (FieldDoesNotExist, AttributeError):
+        return name
+
+
 def describe(model: type[Model], entries: list[AuditEntry]) -> list[dict[str, Any]]:
     """Entries with field labels and related rows by name (one query per foreign key
     field, not per entry)."""
@@ -196,7 +205,7 @@ def describe(model: type[Model], entries: list[AuditEntry]) -> list[dict[str, An
         if e.action in ("update", "move"):
             for name, (before, after) in e.changes.items():
                 field = fields.get(name)
-                label = str(field.verbose_name) if field is not None else name
+                label = str(field.verbose_name) if field is not None else _label(model, name)
                 if isinstance(field, FileField):
                     # A stored file's name says nothing to a person: say what happened.
                     before = _("ada") if before else None

@@ -117,7 +117,9 @@ class Contact(BaseModel):
         editable=False,
         related_name="contacts",
     )
-    converted_at = models.DateTimeField(_("menjadi anggota pada"), null=True, blank=True)
+    converted_at = models.DateTimeField(
+        _("menjadi anggota pada"), null=True, blank=True, editable=False
+    )
     archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True, editable=False)
 
     class Meta(BaseModel.Meta):
