@@ -5,6 +5,14 @@ import pytest
 from tests import factories
 
 
+def pytest_configure(config):
+    """Tests hash passwords with MD5: argon2 (the production hasher) costs about 0.1 s a
+    user, three quarters of every test's setup. tests/accounts checks the production one."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     """Two organisations: org1 → A, B (siblings) and org2 → C; users inside and outside."""

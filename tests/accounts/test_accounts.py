@@ -22,8 +22,15 @@ def test_login_page_is_indonesian_and_login_works(client, world):
     assert client.get("/").status_code == 200
 
 
-def test_passwords_are_hashed_with_argon2(world):
+def test_passwords_are_hashed_with_argon2(world, settings):
+    from himpun import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS  # tests use a faster one
+    user = User.objects.get(username="admin1")
+    user.set_password("rahasia-uji-456")
+    user.save(update_fields=["password"])
     assert User.objects.get(username="admin1").password.startswith("argon2")
+    assert User.objects.get(username="admin1").check_password("rahasia-uji-456")
 
 
 @override_settings(HIMPUN_LOGIN_MAX_FAILURES=3)
