@@ -47,6 +47,19 @@ def test_demo_region_targets_651_and_has_a_year_of_progress(db):
     assert by_code["LPG-KAMIPARHO"].status == Progress.BEHIND
     assert parent.result == sum(c.result for c in children)
 
+    # Leaders moved two stages along, supporters one: counted up to the region.
+    forward = Indicator.objects.get(organisation=region.organisation, source=Source.CONTACTS)
+    moved = children_results(
+        user=User.objects.get(username="admin"),
+        unit=region,
+        indicator=forward,
+        starts_on=start,
+        ends_on=end,
+        today=today,
+    )[0]
+    leaders = sum(c[0] for c in CONTACTS.values())
+    supporters = sum(c[1] for c in CONTACTS.values())
+    assert moved.result == 2 * leaders + supporters
     assert Contact.objects.filter(workplace__name="Kebun Natar").count() == sum(
         sum(v) for v in CONTACTS.values()
     )

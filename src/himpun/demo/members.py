@@ -102,6 +102,14 @@ FAMILY = [
     "Ramadhan",
 ]
 DEPARTMENTS = ("Produksi", "Gudang", "Perakitan", "Pengecatan", "QC", "Maintenance", "Kantin")
+#: Units whose workplace is not a factory: their own departments (the plantation of seed 004),
+#: each repeated by its share of the workforce (520 : 300 : 260 : 120).
+UNIT_DEPARTMENTS = {
+    "PK-SAWIT": ("Panen",) * 13
+    + ("Perawatan",) * 7
+    + ("Pabrik kelapa sawit",) * 6
+    + ("Kantor",) * 2
+}
 
 
 def person(rng: random.Random, *, women_share: float) -> dict:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from himpun.demo.members import DEPARTMENTS, nik_for, person
+from himpun.demo.members import UNIT_DEPARTMENTS, nik_for, person
 from himpun.members.choices import Channel, EmploymentStatus
 from himpun.members.services import member_register
 from himpun.structure.models import OrgUnit
@@ -59,7 +59,7 @@ def demo_recruits(*, today: datetime.date | None = None, seed: int = 4) -> int:
                         extra = {
                             "employer": unit.employer,
                             "workplace": unit.workplace,
-                            "department": rng.choice(DEPARTMENTS[:5]),
+                            "department": rng.choice(UNIT_DEPARTMENTS[unit.code]),
                         }
                     member_register(
                         actor=None,
@@ -79,7 +79,8 @@ def demo_recruits(*, today: datetime.date | None = None, seed: int = 4) -> int:
     return created
 
 
-#: The wall chart at PT Sawit Lampung Makmur's Kebun Natar: (department, headcount).
+#: The wall chart at PT Sawit Lampung Makmur's Kebun Natar: (department, headcount), the
+#: departments of the demo's members there (UNIT_DEPARTMENTS).
 SECTIONS = [("Panen", 520), ("Perawatan", 300), ("Pabrik kelapa sawit", 260), ("Kantor", 120)]
 #: Contacts per department: how many at each assessment 1 (leader) … 5 (hostile).
 CONTACTS = {
@@ -127,6 +128,7 @@ def demo_organizing(*, today: datetime.date | None = None) -> int:
         contact_assess,
         contact_create,
         contact_stage_change,
+        stages_ensure,
         stages_of,
     )
     from himpun.organizing.evaluations import (
@@ -172,6 +174,7 @@ def demo_organizing(*, today: datetime.date | None = None) -> int:
             WorkplaceSection.objects.get_or_create(
                 workplace=place, department=department, shift="", defaults={"headcount": headcount}
             )
+        stages_ensure(org)
         stages = stages_of(org.pk)
         campaign = campaign_save(
             actor=admin,
@@ -227,7 +230,10 @@ def demo_organizing(*, today: datetime.date | None = None) -> int:
             period_kind=PeriodKind.SEMESTER,
             year=today.year,
             number=1,
-            held_on=datetime.date(today.year, 7, 27),
+            # Held after the semester, as in seed 001; before July it is still to come.
+            held_on=datetime.date(today.year, 7, 27)
+            if today >= datetime.date(today.year, 7, 27)
+            else None,
             **EVALUATION,
         )
         for title, owner, days, status in ACTIONS:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from himpun.accounts.models import Role, RoleAssignment, User
 from himpun.accounts.services import roles_sync
 from himpun.core.services import object_create
-from himpun.demo.members import DEMO_MEMBERS, DEPARTMENTS, nik_for, person
+from himpun.demo.members import DEMO_MEMBERS, DEPARTMENTS, UNIT_DEPARTMENTS, nik_for, person
 from himpun.demo.organisation import ORGANISATIONS, USERS
 from himpun.members.choices import Channel, EmploymentStatus, Status
 from himpun.members.models import Member
@@ -165,7 +165,7 @@ def demo_members(*, seed: int = 2026) -> int:
                     extra |= {
                         "employer": unit.employer,
                         "workplace": unit.workplace,
-                        "department": rng.choice(DEPARTMENTS),
+                        "department": rng.choice(UNIT_DEPARTMENTS.get(unit_code, DEPARTMENTS)),
                         "employment_status": rng.choice(
                             [
                                 EmploymentStatus.PERMANENT,
