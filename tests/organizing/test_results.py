@@ -224,11 +224,10 @@ def test_seed_004_a_region_of_three_federations_targets_651(db):
 
 
 def test_judge_boundaries():
-    ind = Indicator(source=Source.JOINS)
     start, end = D(2026, 1, 1), D(2026, 12, 31)
     assert (
         judge(
-            indicator=ind,
+            flow=True,
             target=Decimal(100),
             result=Decimal(100),
             starts_on=start,
@@ -239,7 +238,7 @@ def test_judge_boundaries():
     )
     assert (
         judge(
-            indicator=ind,
+            flow=True,
             target=Decimal(100),
             result=Decimal(0),
             starts_on=start,
@@ -250,7 +249,7 @@ def test_judge_boundaries():
     )
     assert (
         judge(
-            indicator=ind,
+            flow=True,
             target=None,
             result=Decimal(5),
             starts_on=start,
@@ -261,7 +260,7 @@ def test_judge_boundaries():
     )
     # At the end of the period, the expected value is the whole target.
     status, expected, _f = judge(
-        indicator=ind,
+        flow=True,
         target=Decimal(100),
         result=Decimal(99),
         starts_on=start,
@@ -270,9 +269,8 @@ def test_judge_boundaries():
     )
     assert (status, expected) == (Progress.BEHIND, Decimal(100))
     # A level (active members) is not pro-rated.
-    level = Indicator(source=Source.ACTIVE)
     status, expected, forecast = judge(
-        indicator=level,
+        flow=False,
         target=Decimal(50),
         result=Decimal(40),
         starts_on=start,

@@ -39,7 +39,7 @@ from himpun.members.models import Member
 from himpun.organizing.choices import ActivityKind
 from himpun.organizing.contacts import stages_ensure_for
 from himpun.organizing.models import Campaign, CampaignActivity, Contact, Stage
-from himpun.organizing.results import Progress, elapsed_fraction, status_label
+from himpun.organizing.results import Progress, judge, status_label
 from himpun.structure.models import OrgUnit, Workplace
 
 HUNDRED = Decimal(100)
@@ -335,21 +335,6 @@ def _num(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _judge(
-    goal: Decimal | None, result: Decimal | None, fraction: Decimal, started: bool
-) -> tuple[str, Decimal | None]:
-    if goal is None:
-        return Progress.NO_TARGET, None
-    expected = (goal * fraction).quantize(ONE_PLACE, ROUND_HALF_UP)
-    if result is not None and result >= goal:
-        return Progress.REACHED, expected
-    if not started:
-        return Progress.NOT_STARTED, expected
-    if result is not None and result >= expected:
-        return Progress.ON_TRACK, expected
-    return Progress.BEHIND, expected
-
-
 def _region_q(field: str, code: str) -> Q:
     return Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})
 
@@ -385,9 +370,7 @@ def campaign_progress(campaign: Campaign, today: datetime.date | None = None) ->
     today = today or timezone.localdate()
     start, end = campaign.starts_on, campaign.ends_on
     total_days = (end - start).days + 1
-    fraction = elapsed_fraction(start, end, today)
     elapsed = min(max((today - start).days + 1, 0), total_days)
-    started = today >= start
 
     # 1. the target workplaces (few), with headcounts
     targets = list(
@@ -488,7 +471,9 @@ def campaign_progress(campaign: Campaign, today: datetime.date | None = None) ->
         ("density", _("Kepadatan (%)"), campaign.goal_density, density, True),
     ):
         goal_d = Decimal(goal) if goal is not None else None
-        status, expected = _judge(goal_d, result, fraction, started)
+        status, expected, _forecast = judge(
+            flow=True, target=goal_d, result=result, starts_on=start, ends_on=end, today=today
+        )
         goals.append(Goal(code, label, goal_d, result, expected, status, percent_unit=pct))
     return CampaignProgress(
         campaign=campaign,

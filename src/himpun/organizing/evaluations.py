@@ -209,6 +209,7 @@ def _sector_results(
     """
     from himpun.organizing.results import (
         ADDITIVE,
+        FLOWS,
         Result,
         effective_targets,
         judge,
@@ -249,7 +250,7 @@ def _sector_results(
         elif ind.source in ADDITIVE:
             result = Decimal(0)
         status, expected, forecast = judge(
-            indicator=ind,
+            flow=ind.source in FLOWS,
             target=target,
             result=result,
             starts_on=starts_on,

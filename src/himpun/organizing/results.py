@@ -350,17 +350,16 @@ def effective_targets(
 
 def judge(
     *,
-    indicator: Indicator,
+    flow: bool,
     target: Decimal | None,
     result: Decimal | None,
     starts_on: datetime.date,
     ends_on: datetime.date,
     today: datetime.date,
 ) -> tuple[str, Decimal | None, Decimal | None]:
-    """Status, expected-by-today and forecast for one result. Flows are pro-rated over the
-    period (linear: a target of 651 in a year expects 325.5 by the end of June); levels
-    are compared with the target as they stand."""
-    flow = indicator.source in FLOWS
+    """Status, expected-by-today and forecast for one result (of an indicator, or a
+    campaign's goal). Flows are pro-rated over the period (linear: a target of 651 in a year
+    expects 325.5 by the end of June); levels are compared with the target as they stand."""
     fraction = elapsed_fraction(starts_on, ends_on, today)
     forecast = None
     if flow and result is not None and fraction > 0:
@@ -402,7 +401,7 @@ def results_for(
             target, mode = targets[u.pk]
             result = results[u.pk]
             status, expected, forecast = judge(
-                indicator=ind,
+                flow=ind.source in FLOWS,
                 target=target,
                 result=result,
                 starts_on=starts_on,
