@@ -90,21 +90,27 @@ def object_create(*, actor: Any, instance: BaseModel, batch: uuid.UUID | None = 
 
 
 @transaction.atomic
+def version_check(stored: BaseModel, expected_version: int) -> None:
+    """Raise EditConflict, with the changes made since, if `stored` (locked) moved on from
+    `expected_version`: the one optimistic-locking check of every service that edits."""
+    if stored.version != expected_version:
+        since = list(
+            AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(type(stored)),
+                object_id=str(stored.pk),
+                object_version__gt=expected_version,
+            ).order_by("at", "id")
+        )
+        raise EditConflict(stored, since)
+
+
 def object_update(
     *, actor: Any, instance: BaseModel, expected_version: int, batch: uuid.UUID | None = None
 ) -> BaseModel:
     """Save `instance` only if nobody saved it since `expected_version`; audit the difference."""
     model = type(instance)
     stored = model._base_manager.select_for_update().get(pk=instance.pk)
-    if stored.version != expected_version:
-        since = list(
-            AuditEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(model),
-                object_id=str(instance.pk),
-                object_version__gt=expected_version,
-            ).order_by("at", "id")
-        )
-        raise EditConflict(stored, since)
+    version_check(stored, expected_version)
     before = snapshot(stored)
     # Only what a form may change: derived columns (a unit's path, archived_at) are written
     # by their own services and must not be overwritten by a concurrent edit.

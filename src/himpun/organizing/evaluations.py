@@ -21,9 +21,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from himpun.core.models import AuditEntry
 from himpun.core.scoping import minimal_paths, subtree_q
-from himpun.core.services import EditConflict, audit_record, diff, jsonable, snapshot
+from himpun.core.services import audit_record, diff, jsonable, snapshot, version_check
 from himpun.organizing.choices import OPEN_ACTIONS, ActionStatus, PeriodKind
 from himpun.organizing.models import ActionItem, Evaluation
 from himpun.structure.models import OrgUnit, Sector
@@ -66,20 +65,6 @@ def _check_sector(unit: OrgUnit, sector: Sector | None) -> None:
         raise ValidationError(
             {"sector": _("Sektor ini milik organisasi lain; pilih sektor organisasi unit ini.")}
         )
-
-
-def _version_check(model: type, stored: Any, expected_version: int) -> None:
-    if stored.version != expected_version:
-        from django.contrib.contenttypes.models import ContentType
-
-        since = list(
-            AuditEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(model),
-                object_id=str(stored.pk),
-                object_version__gt=expected_version,
-            ).order_by("at", "id")
-        )
-        raise EditConflict(stored, since)
 
 
 def _save(
@@ -176,7 +161,7 @@ def evaluation_update(
     stored = Evaluation._base_manager.select_for_update().get(pk=evaluation.pk)
     if stored.closed_at is not None:
         raise ValidationError(closed_message())
-    _version_check(Evaluation, stored, expected_version)
+    version_check(stored, expected_version)
     merged = {name: fields.get(name, getattr(stored, name)) for name in EVALUATION_FIELDS}
     starts_on, ends_on = _bounds(merged["period_kind"], merged["year"], merged["number"])
     _check_sector(merged["unit"], merged["sector"])
@@ -395,7 +380,7 @@ def action_item_update(
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     stored = ActionItem._base_manager.select_for_update().get(pk=item.pk)
-    _version_check(ActionItem, stored, expected_version)
+    version_check(stored, expected_version)
     merged = {name: fields.get(name, getattr(stored, name)) for name in ACTION_FIELDS}
     _check_action(merged["unit"], merged["evaluation"])
     fields["done_on"] = _done_on(merged["status"], merged["done_on"])

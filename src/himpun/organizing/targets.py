@@ -11,15 +11,13 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himpun.core.models import AuditEntry
 from himpun.core.querysets import may
-from himpun.core.services import EditConflict, audit_record, diff, snapshot
+from himpun.core.services import audit_record, diff, snapshot, version_check
 from himpun.organizing.choices import PeriodKind, Source, TargetMode
 from himpun.organizing.models import Indicator, ManualResult, Target
 from himpun.organizing.results import HUNDRED, is_percent, period_bounds
@@ -118,15 +116,8 @@ def target_save(*, actor: Any, target: Target, expected_version: int | None = No
     stored = None
     if target.pk is not None:
         stored = Target._base_manager.select_for_update().select_related("unit").get(pk=target.pk)
-        if expected_version is not None and stored.version != expected_version:
-            since = list(
-                AuditEntry.objects.filter(
-                    content_type=ContentType.objects.get_for_model(Target),
-                    object_id=str(target.pk),
-                    object_version__gt=expected_version,
-                ).order_by("at", "id")
-            )
-            raise EditConflict(stored, since)
+        if expected_version is not None:
+            version_check(stored, expected_version)
     errors = _check(actor=actor, target=target, stored=stored)
     if errors:
         raise ValidationError(errors)
