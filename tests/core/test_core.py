@@ -163,3 +163,26 @@ def test_any_lookup_matches_in(db):
     assert set(OrgUnit.objects.filter(code__any=["ANY2", "TIDAK"])) == {units[2]}
     assert not OrgUnit.objects.filter(pk__any=[]).exists()
     assert set(OrgUnit.objects.filter(parent_id__any=[org.pk])) == set(units)
+
+
+def test_any_lookup_strings_sent_as_array_text(db):
+    """Keys with quotes, backslashes, commas, braces and spaces match exactly; a key longer
+    than the column is not cut to a shorter one that would match another record."""
+    from himpun.core.lookups import pg_array
+    from himpun.structure.models import OrgUnit
+    from tests import factories
+
+    org = factories.org("ANYS")
+    odd = ['A"B', "C\\D", "E,F", "{G}", "H I", ""]
+    for i, code in enumerate(odd):
+        OrgUnit.objects.filter(pk=factories.unit(org, f"ANYS{i}").pk).update(code=code)
+    found = set(OrgUnit.objects.filter(code__any=odd).values_list("code", flat=True))
+    assert found == set(odd)
+    assert not OrgUnit.objects.filter(code__any=["NULL"]).exists()
+    width = OrgUnit._meta.get_field("code").max_length
+    OrgUnit.objects.filter(pk=factories.unit(org, "ANYSL").pk).update(code="L" * width)
+    assert OrgUnit.objects.filter(code__any=["L" * width]).count() == 1
+    assert not OrgUnit.objects.filter(code__any=["L" * width + "Z"]).exists()
+    assert pg_array([1, 2]) == "{1,2}"
+    assert pg_array(['a"b']) == '{"a\\"b"}'
+    assert pg_array([1, "a"]) == [1, "a"]

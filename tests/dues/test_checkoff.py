@@ -418,3 +418,41 @@ def test_batch_rules_give_the_same_answers_as_the_desk(union):
             batch = {(s.unit_id, s.share_bp) for s in rules.split(unit.path, on)}
             assert batch == desk, (unit.code, on)
             assert rules.policy(unit.path, on) == policy_for(unit, on), (unit.code, on)
+
+
+def test_checkoff_brings_back_a_member_made_nonaktif_for_arrears(union, tmp_path):
+    """A check-off payment lowers what a member owes in the same statement that counts it:
+    a member made nonaktif for arrears who is now under the limit is aktif again (with the
+    history), one still over it stays nonaktif but is paid; the months owed are what the
+    arrears run itself computes."""
+    from himpun.dues.services import arrears_recompute
+    from himpun.members.models import StatusChange
+
+    u = union
+    today = timezone.localdate()
+    arrears_recompute(actor=None, organisation=u.org, on=today)
+    back, still = u.members[0], u.members[1]
+    for m in (back, still):
+        m.refresh_from_db()
+        assert m.status == "nonaktif"
+    owed = MemberDues.objects.get(member=back).months_owed
+    assert owed >= 3
+    # `back` paid all but two months at the desk meanwhile (recorded without the run)
+    MemberDues.objects.filter(member=back).update(months_paid=owed - 2)
+    rows = [[m.number, "", m.full_name, "Rp 50.000"] for m in (back, still)]
+    job = import_job_run(job=new_job(u, write_csv(tmp_path / "a.csv", rows)))
+    assert (job.created, job.failed) == (2, 0)
+    back.refresh_from_db()
+    still.refresh_from_db()
+    assert back.status == "aktif"
+    assert StatusChange.objects.filter(member=back, status="aktif").latest("pk").reason == (
+        "Iuran sudah dibayar"
+    )
+    assert still.status == "nonaktif"
+    assert Payment.objects.filter(member=still, method=Method.CHECKOFF).count() == 1
+    accounts = dict(MemberDues.objects.values_list("member_id", "months_owed"))
+    assert accounts[back.pk] == 1
+    assert accounts[still.pk] == owed - 1
+    counts = arrears_recompute(actor=None, organisation=u.org, on=today)
+    assert dict(MemberDues.objects.values_list("member_id", "months_owed")) == accounts
+    assert counts["inactivated"] == 0

@@ -31,7 +31,7 @@ amounts is reported as the job's message, after the dry run and after the import
 
 Per batch of rows, whatever its size: one query for the members, one for earlier payments,
 the entries in one INSERT, postings and payments by COPY on PostgreSQL, months paid in one
-UPDATE, arrears for the batch's members by `services._arrears` (set-based), lines and audit
+UPDATE with their months owed (`services.months_paid_add`), lines and audit
 entries in bulk. Policies and split rules are loaded once per run and resolved in memory.
 """
 
@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from himpun.core.bulk import rows_insert
 from himpun.core.models import AuditEntry
 from himpun.core.scoping import ancestor_paths
 from himpun.core.templatetags.himpun import rupiah
@@ -69,11 +70,11 @@ from himpun.dues.models import (
 )
 from himpun.dues.services import (
     Share,
-    _arrears,
     account_opens,
     closed_months,
     dues_counter_deltas,
     minimum_wage,
+    months_paid_add,
     split_postings,
 )
 from himpun.imports.engine import BatchResult, Importer, Row, register
@@ -81,7 +82,6 @@ from himpun.imports.mapping import Field
 from himpun.imports.models import ImportJob
 from himpun.imports.parsing import ParseError, parse_amount, parse_nik
 from himpun.members.choices import Status
-from himpun.members.importer import _insert
 from himpun.members.models import Member
 from himpun.members.validation import search_name
 from himpun.structure.models import Employer, OrgUnit
@@ -645,23 +645,21 @@ class CheckoffImporter(Importer):
                     }
                     for p in group
                 ]
-            _insert(Posting, postings)
-            _insert(Payment, payments)
-            ids = [p.member["id"] for p in posts]
-            MemberDues.objects.filter(member_id__any=ids).update(
-                months_paid=F("months_paid") + 1, last_paid_on=on
-            )
+            rows_insert(Posting, postings, ids=False)
+            rows_insert(Payment, payments, ids=False)
             unit_counts_adjust(
                 deltas=dues_counter_deltas(
                     (p.member["unit__path"], ctx.month, 1, p.amount, on) for p in posts
                 )
             )
-            _arrears(
+            months_paid_add(
                 actor=actor,
                 organisation_id=ctx.organisation.pk,
+                member_ids=[p.member["id"] for p in posts],
+                months=1,
                 on=on,
-                member_ids=ids,
-                paying=True,
+                # only a member the arrears run made nonaktif is posted while nonaktif
+                reactivate=[p.member["id"] for p in posts if p.member["status"] != Status.ACTIVE],
             )
             content_type = ContentType.objects.get_for_model(Entry)
             AuditEntry.objects.bulk_create(

@@ -16,6 +16,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from himpun.core.lookups import pg_array
 from himpun.core.querysets import may
 from himpun.core.scoping import ancestor_paths
 from himpun.core.services import audit_record
@@ -32,6 +33,7 @@ from himpun.dues.models import (
     ReceiptSequence,
     SplitRule,
 )
+from himpun.members.choices import Status as MemberStatus
 from himpun.members.models import Member
 from himpun.structure.models import OrgUnit
 from himpun.structure.services import unit_counts_adjust
@@ -196,9 +198,19 @@ def dues_counter_deltas(
 ) -> dict[tuple[str, str], int]:
     """Counter changes for payments given as (unit path, first month, months, amount, paid
     on); a reversal passes negative months and amount."""
-    deltas: dict[tuple[str, str], int] = defaultdict(int)
+    # a check-off batch is thousands of payments of a few units, months and days: count
+    # them per kind first, then format each key once
+    grouped: dict[tuple[str, datetime.date, int, datetime.date], list[int]] = {}
     for path, period, months, amount, on in payments:
-        step = 1 if months > 0 else -1
+        slot = grouped.get((path, period, months, on))
+        if slot is None:
+            grouped[path, period, months, on] = [1, amount]
+        else:
+            slot[0] += 1
+            slot[1] += amount
+    deltas: dict[tuple[str, str], int] = defaultdict(int)
+    for (path, period, months, on), (n, amount) in grouped.items():
+        step = n if months > 0 else -n
         for i in range(abs(months)):
             deltas[(path, PAID_KEY.format(month_add(period, i)))] += step
         deltas[(path, AMOUNT_KEY.format(on))] += amount
@@ -416,13 +428,17 @@ def payment_post(
         reference=reference[:100],
         **({"proof": proof} if proof else {}),
     )
-    MemberDues.objects.filter(member=member).update(
-        months_paid=F("months_paid") + months, last_paid_on=on
-    )
     unit_counts_adjust(
         deltas=dues_counter_deltas([(unit.path, period, months, amount - joining_fee, on)])
     )
-    arrears_recompute_members(actor=actor, member_ids=[member.pk], on=on, paying=True)
+    months_paid_add(
+        actor=actor,
+        organisation_id=member.organisation_id,
+        member_ids=[member.pk],
+        months=months,
+        on=on,
+        reactivate=[member.pk] if member.status == MemberStatus.INACTIVE else [],
+    )
     return payment
 
 
@@ -792,6 +808,61 @@ def arrears_recompute_members(
 
 
 @transaction.atomic
+def months_paid_add(
+    *,
+    actor: Any,
+    organisation_id: int,
+    member_ids: list[int],
+    months: int,
+    on: datetime.date,
+    reactivate: list[int],
+) -> None:
+    """Members of one organisation who have just paid `months` months each (their accounts
+    exist): months paid and months owed in one statement. Paying can only lower what a
+    member owes, so nobody becomes nonaktif here (that is the arrears run's work); the
+    members in `reactivate` (nonaktif, possibly for arrears) become aktif again when the
+    payment brings them under the organisation's limit."""
+    if not member_ids:
+        return
+    owed = f"%s - {_month_index('owed_from')} - (months_paid + %s)"
+    now_idx = on.year * 12 + on.month
+    where, keys = _members_only(member_ids)
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE dues_memberdues AS d SET months_paid = months_paid + %s, "  # noqa: S608
+            f"last_paid_on = %s, months_owed = CASE WHEN {owed} > 0 THEN {owed} ELSE 0 END "
+            f"WHERE TRUE{where.replace('m.id', 'd.member_id')}",
+            [months, on, now_idx, months, now_idx, months, *keys],
+        )
+        limit = inactive_after(organisation_id) if reactivate else 0
+        if limit:
+            only, params = _members_only(reactivate)
+            _arrears_moves(
+                cur,
+                actor=actor,
+                organisation_id=organisation_id,
+                on=on,
+                only=only,
+                params=params,
+                limit=limit,
+                paying=True,
+                counts={"reactivated": 0},
+            )
+
+
+def _members_only(member_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """The condition (on `m.id`) that limits an arrears statement to `member_ids` (all
+    members when None), with its parameters."""
+    if member_ids is None:
+        return "", []
+    if connection.vendor == "postgresql":
+        # one array parameter: a list of 5,000 placeholders costs more to send and parse
+        # than the statement's work
+        return " AND m.id = ANY(%s::bigint[])", [pg_array(member_ids)]
+    return f" AND m.id IN ({', '.join(['%s'] * len(member_ids))})", list(member_ids)
+
+
+@transaction.atomic
 def _arrears(
     *,
     actor: Any,
@@ -800,22 +871,11 @@ def _arrears(
     member_ids: list[int] | None = None,
     paying: bool = False,
 ) -> dict[str, int]:
-    from himpun.members.services import _counter_deltas
-
     start = dues_start(organisation_id)
     counts = {"accounts": 0, "owing": 0, "inactivated": 0, "reactivated": 0}
     if start is None:
         return counts
-    only = ""
-    params: list[Any] = []
-    if member_ids is not None:
-        if connection.vendor == "postgresql":
-            # one array parameter: a list of 5,000 placeholders costs more to send and parse
-            # than the statement's work
-            only, params = " AND m.id = ANY(%s)", [list(member_ids)]
-        else:
-            only = f" AND m.id IN ({', '.join(['%s'] * len(member_ids))})"
-            params = list(member_ids)
+    only, params = _members_only(member_ids)
     live = "m.status IN ('aktif', 'nonaktif') AND m.archived_at IS NULL"
     joined = "COALESCE(m.joined_on, m.status_since)"
     if connection.vendor == "postgresql":
@@ -853,70 +913,99 @@ def _arrears(
                 [organisation_id, *params],
             )
             counts["owing"] = cur.fetchone()[0]
-        if not limit:
-            return counts
-        moves = [
-            (
-                "aktif",
-                "nonaktif",
-                "d.months_owed >= %s",
-                True,
-                _("Menunggak iuran %(n)s bulan atau lebih") % {"n": limit},
-            ),
-            (
-                "nonaktif",
-                "aktif",
-                "d.inactive_for_arrears AND d.months_owed < %s",
-                False,
-                _("Iuran sudah dibayar"),
-            ),
-        ]
-        if paying:
-            moves = moves[1:]
-        actor_id = actor.pk if getattr(actor, "pk", None) else None
-        for old, new, cond, flag, reason in moves:
-            # The members to move, in a temporary table: their counters are one GROUP BY,
-            # their updates and history rows one statement each, whatever their number.
-            cur.execute("DROP TABLE IF EXISTS dues_moves")
-            cur.execute(
-                "CREATE TEMPORARY TABLE dues_moves AS SELECT m.id, m.unit_id "  # noqa: S608
-                "FROM members_member m JOIN dues_memberdues d ON d.member_id = m.id "
-                f"WHERE m.organisation_id = %s AND m.status = %s AND m.archived_at IS NULL"
-                f"{only} AND {cond}",
-                [organisation_id, old, *params, limit],
+        if limit:
+            _arrears_moves(
+                cur,
+                actor=actor,
+                organisation_id=organisation_id,
+                on=on,
+                only=only,
+                params=params,
+                limit=limit,
+                paying=paying,
+                counts=counts,
             )
-            cur.execute(
-                "SELECT u.path, count(*) FROM dues_moves v "
-                "JOIN structure_orgunit u ON u.id = v.unit_id GROUP BY u.path"
-            )
-            per_unit = cur.fetchall()
-            moved = sum(n for _path, n in per_unit)
-            if moved:
-                deltas: dict[tuple[str, str], int] = defaultdict(int)
-                for path, n in per_unit:
-                    for k, v in _counter_deltas(path, old, new).items():
-                        deltas[k] += v * n
-                cur.execute(
-                    "UPDATE members_member SET status = %s, status_since = %s, "
-                    "version = version + 1, updated_at = %s "
-                    "WHERE id IN (SELECT id FROM dues_moves)",
-                    [new, on, timezone.now()],
-                )
-                cur.execute(
-                    "UPDATE dues_memberdues SET inactive_for_arrears = %s "
-                    "WHERE member_id IN (SELECT id FROM dues_moves)",
-                    [flag],
-                )
-                cur.execute(
-                    "INSERT INTO members_statuschange "
-                    '(member_id, status, "on", reason, actor_id, recorded_at) '
-                    "SELECT id, %s, %s, %s, %s, %s FROM dues_moves",
-                    [new, on, reason, actor_id, timezone.now()],
-                )
-                unit_counts_adjust(deltas=dict(deltas))
-                counts["inactivated" if new == "nonaktif" else "reactivated"] += moved
-            cur.execute("DROP TABLE dues_moves")
     return counts
+
+
+def _arrears_moves(
+    cur: Any,
+    *,
+    actor: Any,
+    organisation_id: int,
+    on: datetime.date,
+    only: str,
+    params: list[Any],
+    limit: int,
+    paying: bool,
+    counts: dict[str, int],
+) -> None:
+    """The status changes that months owed cause among the members `only` selects: aktif →
+    nonaktif at `limit` months owed, and nonaktif for arrears → aktif below it (only the
+    latter when `paying`), each with its history and counters."""
+    from himpun.members.services import _counter_deltas
+
+    moves = [
+        (
+            "aktif",
+            "nonaktif",
+            "d.months_owed >= %s",
+            True,
+            _("Menunggak iuran %(n)s bulan atau lebih") % {"n": limit},
+        ),
+        (
+            "nonaktif",
+            "aktif",
+            "d.inactive_for_arrears AND d.months_owed < %s",
+            False,
+            _("Iuran sudah dibayar"),
+        ),
+    ]
+    if paying:
+        moves = moves[1:]
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    for old, new, cond, flag, reason in moves:
+        # The members to move, in a temporary table: their counters are one GROUP BY,
+        # their updates and history rows one statement each, whatever their number.
+        cur.execute("DROP TABLE IF EXISTS dues_moves")
+        cur.execute(
+            "CREATE TEMPORARY TABLE dues_moves AS SELECT m.id, m.unit_id "  # noqa: S608
+            "FROM members_member m JOIN dues_memberdues d ON d.member_id = m.id "
+            f"WHERE m.organisation_id = %s AND m.status = %s AND m.archived_at IS NULL"
+            f"{only} AND {cond}",
+            [organisation_id, old, *params, limit],
+        )
+        cur.execute(
+            "SELECT u.path, count(*) FROM dues_moves v "
+            "JOIN structure_orgunit u ON u.id = v.unit_id GROUP BY u.path"
+        )
+        per_unit = cur.fetchall()
+        moved = sum(n for _path, n in per_unit)
+        if moved:
+            deltas: dict[tuple[str, str], int] = defaultdict(int)
+            for path, n in per_unit:
+                for k, v in _counter_deltas(path, old, new).items():
+                    deltas[k] += v * n
+            cur.execute(
+                "UPDATE members_member SET status = %s, status_since = %s, "
+                "version = version + 1, updated_at = %s "
+                "WHERE id IN (SELECT id FROM dues_moves)",
+                [new, on, timezone.now()],
+            )
+            cur.execute(
+                "UPDATE dues_memberdues SET inactive_for_arrears = %s "
+                "WHERE member_id IN (SELECT id FROM dues_moves)",
+                [flag],
+            )
+            cur.execute(
+                "INSERT INTO members_statuschange "
+                '(member_id, status, "on", reason, actor_id, recorded_at) '
+                "SELECT id, %s, %s, %s, %s, %s FROM dues_moves",
+                [new, on, reason, actor_id, timezone.now()],
+            )
+            unit_counts_adjust(deltas=dict(deltas))
+            counts["inactivated" if new == "nonaktif" else "reactivated"] += moved
+        cur.execute("DROP TABLE dues_moves")
 
 
 def _org_path(organisation_id: int) -> str:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from himpun.core.bulk import rows_insert
 from himpun.core.models import AuditEntry
 from himpun.core.querysets import permission_name
 from himpun.core.scoping import scope_paths
@@ -394,7 +394,7 @@ class MemberImporter(Importer):
                         ),
                     )
                 )
-            ids = _insert(Member, rows)
+            ids = rows_insert(Member, rows)
             for (row, _d, _u), pk, values in zip(inserts, ids, rows, strict=True):
                 ctx.touched[pk] = row.number
                 history.append(
@@ -479,7 +479,7 @@ class MemberImporter(Importer):
                 version=F("version") + 1
             )
             AuditEntry.objects.bulk_create(audit, batch_size=1000)
-        _insert(StatusChange, history)
+        rows_insert(StatusChange, history, ids=False)
         unit_counts_adjust(deltas=member_counter_deltas(counted))
 
     def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
@@ -533,30 +533,3 @@ def _changes(match: dict[str, Any], data: dict[str, Any]) -> dict[str, list[Any]
             if match.get(name) != data.get(name):
                 changes[name] = [match.get(name), data.get(name)]
     return changes
-
-
-def _insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows given as {attname: value}; the others take their field defaults. Returns
-    the new primary keys in order. PostgreSQL: ids drawn from the sequence in one query, rows
-    streamed with COPY; SQLite: bulk INSERTs."""
-    if not rows:
-        return []
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = {f.attname: f.get_default() for f in fields}
-    if connection.vendor != "postgresql":
-        objects = [model(**{**defaults, **r}) for r in rows]
-        return [o.pk for o in model._base_manager.bulk_create(objects, batch_size=1000)]
-    table = model._meta.db_table
-    columns = ["id", *(f.column for f in fields)]
-    names = [f.attname for f in fields]
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
-        )
-        ids = [r[0] for r in cur.fetchall()]
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-        with cur.connection.cursor().copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            for pk, r in zip(ids, rows, strict=True):
-                copy.write_row([pk, *(r.get(n, defaults[n]) for n in names)])
-    return ids
