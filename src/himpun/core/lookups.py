@@ -7,7 +7,10 @@ array (`field = ANY(%s)`); elsewhere it is the usual `IN (…)`.
 
 A list of whole numbers or of strings goes as the array's text (`pg_array`), cast to the
 column's type: psycopg adapts a Python list element by element in Python, which for an
-import batch of 5,000 keys cost more than the query."""
+import batch of 5,000 keys cost more than the query. It is written as a semi-join,
+`field IN (SELECT unnest(…))`: with `field = ANY('{…5,000 keys…}')` the planner prices
+5,000 index probes above a parallel scan of every member (measured at 1M members: 158 ms
+scanning against 13 ms probing the index, per batch)."""
 
 from __future__ import annotations
 
@@ -53,8 +56,17 @@ class AnyOf(Lookup):
                 # the type without its length: a cast to varchar(20) would cut a longer key
                 # and match a record it does not name
                 db_type = _LENGTH.sub("", self.lhs.output_field.db_type(connection))
-                return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, array]
+                return f"{lhs} IN (SELECT unnest(%s::{db_type}[]))", [*lhs_params, array]
             return f"{lhs} = ANY(%s)", [*lhs_params, array]
         if not values:
             return "1 = 0", list(lhs_params)
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+def in_ids(column: str, ids: list[int], *, vendor: str) -> tuple[str, list[Any]]:
+    """`column IN (…ids)` for raw SQL, with its parameters: on PostgreSQL one array."""
+    if vendor == "postgresql":
+        return f"{column} IN (SELECT unnest(%s::bigint[]))", [pg_array(ids)]
+    if not ids:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)

@@ -138,6 +138,7 @@ class Rules:
     units: dict[str, tuple[int, int | None, str]] = field(default_factory=dict)
     wages: dict[tuple[str, int], int | None] = field(default_factory=dict)
     _split_cache: dict[tuple[str, datetime.date], list[Share]] = field(default_factory=dict)
+    _policy_cache: dict[tuple[str, datetime.date], DuesPolicy | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, organisation: OrgUnit) -> Rules:
@@ -179,11 +180,18 @@ class Rules:
                 self.units[path] = (pk, order, region)
 
     def policy(self, path: str, on: datetime.date) -> DuesPolicy | None:
+        key = (path, on)
+        if key in self._policy_cache:
+            return self._policy_cache[key]
+        found = None
         for ancestor in reversed(ancestor_paths(path)):
-            for p in self.policies.get(ancestor, ()):
-                if p.effective_from <= on:
-                    return p
-        return None
+            found = next(
+                (p for p in self.policies.get(ancestor, ()) if p.effective_from <= on), None
+            )
+            if found is not None:
+                break
+        self._policy_cache[key] = found
+        return found
 
     def expected(self, path: str, on: datetime.date, wage: int | None) -> int | None:
         """A member's monthly dues (as `services.monthly_dues`), None when unknown."""
@@ -247,6 +255,8 @@ class Context:
     file_total: int = 0
     #: member id → the row of this run that posted (or would post) for them
     touched: dict[int, int] = field(default_factory=dict)
+    #: amount cells already read: their rupiah, or why they cannot be read
+    amounts: dict[str, int | str] = field(default_factory=dict)
 
 
 def _parse_month(value: Any) -> datetime.date:
@@ -365,12 +375,21 @@ class CheckoffImporter(Importer):
     def process(self, ctx: Context, rows: list[Row], *, dry_run: bool) -> BatchResult:
         result = BatchResult()
         parsed: list[tuple[Row, str, str, str, int]] = []
+        amounts = ctx.amounts
+        if len(amounts) > 10_000:  # a file of a few distinct amounts is the rule; bound it
+            amounts.clear()
         for row in rows:
             v = row.values
-            try:
-                amount = parse_amount(v.get("amount", ""))
-            except ParseError as exc:
-                result.error(row, str(exc))
+            text = v.get("amount", "")
+            amount = amounts.get(text)
+            if amount is None:
+                try:
+                    amount = amounts[text] = parse_amount(text)
+                except ParseError as exc:
+                    amounts[text] = str(exc)
+                    amount = amounts[text]
+            if isinstance(amount, str):
+                result.error(row, amount)
                 continue
             number = v.get("number", "").strip()
             if "." in number and (m := _FLOAT_ZERO.fullmatch(number)):

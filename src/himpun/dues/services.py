@@ -16,7 +16,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himpun.core.lookups import pg_array
+from himpun.core.lookups import in_ids
 from himpun.core.querysets import may
 from himpun.core.scoping import ancestor_paths
 from himpun.core.services import audit_record
@@ -855,11 +855,10 @@ def _members_only(member_ids: list[int] | None) -> tuple[str, list[Any]]:
     members when None), with its parameters."""
     if member_ids is None:
         return "", []
-    if connection.vendor == "postgresql":
-        # one array parameter: a list of 5,000 placeholders costs more to send and parse
-        # than the statement's work
-        return " AND m.id = ANY(%s::bigint[])", [pg_array(member_ids)]
-    return f" AND m.id IN ({', '.join(['%s'] * len(member_ids))})", list(member_ids)
+    # one array parameter on PostgreSQL: a list of 5,000 placeholders costs more to send
+    # and parse than the statement's work
+    sql, params = in_ids("m.id", member_ids, vendor=connection.vendor)
+    return f" AND {sql}", params
 
 
 @transaction.atomic
