@@ -47,6 +47,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,6 +120,22 @@ CHECKOFF_FIELDS: tuple[Field, ...] = (
 
 _FLOAT_ZERO = re.compile(r"(\d+)\.0+")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})(?:-01)?|(\d{1,2})[/-](\d{4})")
+#: What the check-off reads of each member it matches.
+MATCHED = (
+    "id",
+    "number",
+    "nik",
+    "search_name",
+    "full_name",
+    "unit_id",
+    "unit__path",
+    "status",
+    "joined_on",
+    "status_since",
+    "dues__wage",
+    "dues__inactive_for_arrears",
+    "dues__months_paid",
+)
 #: Members a check-off may post for; nonaktif only when the arrears run made them so.
 LIVE = (Status.ACTIVE, Status.INACTIVE)
 
@@ -537,13 +554,13 @@ class CheckoffImporter(Importer):
         """The last resort: members of the importing unit's subtree by name (one query)."""
         by_name: dict[str, list[dict]] = defaultdict(list)
         if names:
-            q = Q(search_name__in=names, unit__path__startswith=ctx.unit.path)
+            q = Q(search_name__any=sorted(names), unit__path__startswith=ctx.unit.path)
             for m in self._query(ctx, q):
                 by_name[m["search_name"]].append(m)
         return by_name
 
-    def _query(self, ctx: Context, q: Q) -> Any:
-        return (
+    def _query(self, ctx: Context, q: Q) -> list[dict[str, Any]]:
+        qs = (
             Member._base_manager.filter(
                 q,
                 organisation_id=ctx.organisation.pk,
@@ -551,22 +568,14 @@ class CheckoffImporter(Importer):
                 archived_at__isnull=True,
             )
             .order_by("pk")  # the oldest record wins, as in the member import
-            .values(
-                "id",
-                "number",
-                "nik",
-                "search_name",
-                "full_name",
-                "unit_id",
-                "unit__path",
-                "status",
-                "joined_on",
-                "status_since",
-                "dues__wage",
-                "dues__inactive_for_arrears",
-                "dues__months_paid",
-            )
+            .values_list(*MATCHED)
         )
+        # the rows as plain dicts straight from the cursor: the ORM's own row objects cost
+        # more than the query for a batch of 5,000 (none of these columns needs converting)
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return [dict(zip(MATCHED, r, strict=True)) for r in cur.fetchall()]
 
     def _paid(self, ctx: Context, ids: set[int]) -> set[int]:
         """Members who already have a check-off payment (not reversed) for the month."""

@@ -230,7 +230,7 @@ def import_job_run(
         ]
         if not rows:
             continue
-        cut = [r for r in rows if any(isinstance(v, Truncated) for v in r.values.values())]
+        cut = [r for r in rows if Truncated in map(type, r.values.values())]
         if cut:
             cut_ids = {id(r) for r in cut}
             rows = [r for r in rows if id(r) not in cut_ids]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -304,7 +304,9 @@ class MemberImporter(Importer):
             if not (d.get("number") or d.get("nik") or d.get("phone"))
         }
         index: dict[str, dict[str, list]] = {"number": {}, "nik": {}, "phone": {}, "name": {}}
-        q = Q()
+        # One query per key, each probing its own index: "number IN … OR nik IN … OR …"
+        # made PostgreSQL scan every member of the organisation (600 ms a batch at 1M).
+        by_pk: dict[int, dict[str, Any]] = {}
         for column, values in (
             ("number", numbers),
             ("nik", niks),
@@ -312,20 +314,15 @@ class MemberImporter(Importer):
             ("search_name", names),
         ):
             if values:
-                q |= Q(**{f"{column}__in": values})
-        if not q:
-            return index
-        found = (
-            Member._base_manager.filter(
-                q,
-                organisation_id=ctx.organisation.pk,
-                merged_into__isnull=True,
-                archived_at__isnull=True,
-            )
-            .order_by("pk")
-            .values(*LOADED, "unit__path")
-        )  # the oldest record wins, every time
-        for m in found:
+                for m in Member._base_manager.filter(
+                    **{f"{column}__any": sorted(values)},
+                    organisation_id=ctx.organisation.pk,
+                    merged_into__isnull=True,
+                    archived_at__isnull=True,
+                ).values(*LOADED, "unit__path"):
+                    by_pk[m["id"]] = m
+        # the oldest record wins, every time
+        for m in (by_pk[pk] for pk in sorted(by_pk)):
             for key in ("number", "nik", "phone"):
                 if m[key]:
                     index[key].setdefault(m[key], []).append(m)
