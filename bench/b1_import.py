@@ -33,9 +33,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 from b3_search import database_ensure  # noqa: E402
 
 
-def run_import(path: Path, unit: str, *, check: bool = False) -> tuple[float, float, str]:
+def run_import(
+    path: Path,
+    unit: str,
+    *,
+    check: bool = False,
+    kind: str = "members",
+    options: tuple[str, ...] = (),
+) -> tuple[float, float, str]:
     """`himpun import` in a child process: (seconds, peak RSS in MB, its summary line)."""
-    cmd = [sys.executable, "-m", "himpun", "import", "members", str(path), "--unit", unit]
+    cmd = [sys.executable, "-m", "himpun", "import", kind, str(path), "--unit", unit, *options]
     if check:
         cmd.append("--check")
     started = time.perf_counter()

@@ -5,8 +5,8 @@ In one run, on the database in HIMPUN_DATABASE_URL (created if missing):
    unit fan-out of the nearest standard size), a fixed dues policy of Rp 50.000, a split
    between four levels at its top, and every member's dues account paid up to last month;
 2. writes the check-off file (No Anggota;NIK;Nama;Potongan Iuran) for every active member;
-3. (a) imports it as `iuran` into the organisation's top unit through the import engine,
-   exactly the code path of `himpun import iuran FILE --month …` (in this process), and
+3. (a) imports it as `iuran` into the organisation's top unit with `himpun import iuran FILE
+   --unit ORG --month …` in a child process (the seconds include its start-up), and
    checks the books: ledger_check() is empty and the dues income of all units together
    equals the sum of the payments, to the rupiah;
 4. (b) recomputes arrears for the whole organisation (services.arrears_recompute).
@@ -31,6 +31,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himpun.settings")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from b1_import import run_import  # noqa: E402
 from b3_search import database_ensure  # noqa: E402
 
 GOAL_CHECKOFF_S = 60  # 1M members
@@ -72,8 +73,7 @@ def main() -> None:
         SplitShare,
     )
     from himpun.dues.services import arrears_recompute, ledger_check
-    from himpun.imports.engine import import_job_run
-    from himpun.imports.services import import_job_create, import_job_map
+    from himpun.imports.models import ImportJob
     from himpun.members.models import Member
     from himpun.structure.models import LevelKind
 
@@ -145,19 +145,13 @@ def main() -> None:
     write_s = time.perf_counter() - t
 
     # -- 3. (a) the check-off import ------------------------------------------------------------
-    started = time.perf_counter()
-    with path.open("rb") as fh:
-        job = import_job_create(
-            actor=user,
-            kind="iuran",
-            unit=org,
-            upload=fh,
-            filename=path.name,
-            options={"month": MONTH.isoformat(), "total": rows * DUES},
-        )
-    job = import_job_map(actor=user, job=job, mapping=job.mapping)
-    job = import_job_run(job=job, batch_size=args.batch)
-    checkoff_s = time.perf_counter() - started
+    # in a child process, as the worker or the command line runs it (this process holds the
+    # generator's millions of objects, which would slow its garbage collector)
+    options = ("--month", f"{MONTH:%Y-%m}", "--total", str(rows * DUES), "--batch", str(args.batch))
+    tracked = statements_reset()
+    checkoff_s, peak_mb, summary = run_import(path, org.code, kind="iuran", options=options)
+    database_time = statements_top() if tracked else []
+    job = ImportJob.objects.filter(kind="iuran", unit=org).latest("pk")
     batch = CheckoffBatch.objects.get(job=job)
     problems = ledger_check()
     payments = Payment.objects.filter(unit__organisation=org, method=Method.CHECKOFF)
@@ -171,18 +165,8 @@ def main() -> None:
     entries = batch.entries.count()
 
     # the same file again posts nothing
-    t = time.perf_counter()
-    with path.open("rb") as fh:
-        again = import_job_create(
-            actor=user,
-            kind="iuran",
-            unit=org,
-            upload=fh,
-            filename=path.name,
-            options={"month": MONTH.isoformat(), "total": rows * DUES},
-        )
-    again = import_job_run(job=import_job_map(actor=user, job=again, mapping=again.mapping))
-    reimport_s = time.perf_counter() - t
+    reimport_s, _mb, _summary = run_import(path, org.code, kind="iuran", options=options)
+    again = ImportJob.objects.filter(kind="iuran", unit=org).latest("pk")
 
     # -- 4. (b) arrears for the whole organisation -----------------------------------------------
     t = time.perf_counter()
@@ -200,6 +184,8 @@ def main() -> None:
         "checkoff": {
             "seconds": round(checkoff_s, 1),
             "rows_per_s": round(rows / checkoff_s),
+            "peak_rss_mb": round(peak_mb),
+            "summary": summary,
             "posted": batch.posted,
             "posted_total": batch.posted_total,
             "queued": batch.queued,
@@ -220,6 +206,7 @@ def main() -> None:
         },
         "arrears": {"seconds": round(arrears_s, 1), **arrears, "goal_s_for_5M": GOAL_ARREARS_S},
     }
+    result["checkoff"]["statements"] = database_time
     c = result["checkoff"]
     print(f"B5 dues · {connection.vendor} · {data.members:,} members, {data.units:,} units")
     print(f"{'step':<28}{'s':>8}{'rows/s':>10}  notes")
@@ -237,12 +224,48 @@ def main() -> None:
         f"{'arrears, whole organisation':<28}{arrears_s:>8.1f}{'':>10}  "
         f"{arrears['owing']:,} owing, {arrears['inactivated']:,} made nonaktif"
     )
+    if database_time:
+        print("check-off, the database's own time (pg_stat_statements):")
+        for r in database_time:
+            print(f"  {r['seconds']:8.1f} s  {r['calls']:>6}×  {r['sql']}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (out / f"b5-{args.members}-{connection.vendor}-{stamp}.json").write_text(
         json.dumps(result, indent=2)
     )
+
+
+def statements_reset() -> bool:
+    """Empty pg_stat_statements when the server tracks statements (shared_preload_libraries
+    = pg_stat_statements); False when it does not."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return False
+    try:
+        with connection.cursor() as cur:
+            cur.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            cur.execute("SELECT pg_stat_statements_reset()")
+    except Exception:  # not loaded on this server: the figures are optional
+        return False
+    return True
+
+
+def statements_top(n: int = 12) -> list[dict]:
+    """The statements that took the most time since the reset, COMMIT (deferred key
+    checks) and COPY included."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90), calls, "
+            "round((total_exec_time / 1000)::numeric, 2) FROM pg_stat_statements "
+            "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "ORDER BY total_exec_time DESC LIMIT %s",
+            [n],
+        )
+        return [{"sql": q, "calls": c, "seconds": float(t)} for q, c, t in cur.fetchall()]
 
 
 def arrears_only(org, user, data, generate_s: float) -> None:
@@ -259,9 +282,22 @@ def arrears_only(org, user, data, generate_s: float) -> None:
             "(SELECT id FROM members_member WHERE organisation_id = %s AND id %% 10 = 0)",
             [datetime.date(MONTH.year, MONTH.month - 3, 1), org.pk],
         )
+    spent: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):  # where the run's time goes, per statement
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            slot = spent.setdefault(" ".join(sql.split())[:90], [0, 0.0])
+            slot[0] += 1
+            slot[1] += time.perf_counter() - started
+
     t = time.perf_counter()
-    counts = arrears_recompute(actor=user, organisation=org)
+    with connection.execute_wrapper(timed):
+        counts = arrears_recompute(actor=user, organisation=org)
     seconds = time.perf_counter() - t
+    statements = sorted(spent.items(), key=lambda kv: -kv[1][1])[:8]
     result = {
         "benchmark": "B5",
         "part": "arrears",
@@ -270,12 +306,15 @@ def arrears_only(org, user, data, generate_s: float) -> None:
         "units": data.units,
         "generate_s": round(generate_s, 1),
         "arrears": {"seconds": round(seconds, 1), **counts, "goal_s_for_5M": GOAL_ARREARS_S},
+        "statements": [{"sql": k, "n": n, "seconds": round(t, 2)} for k, (n, t) in statements],
     }
     print(f"B5 arrears · {connection.vendor} · {data.members:,} members, {data.units:,} units")
     print(
         f"arrears, whole organisation {seconds:8.1f} s  {counts['owing']:,} owing, "
         f"{counts['inactivated']:,} made nonaktif"
     )
+    for k, (n, t) in statements:
+        print(f"  {t:8.1f} s  {n:>3}×  {k}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

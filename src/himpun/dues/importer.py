@@ -54,6 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from himpun.core.bulk import rows_insert
+from himpun.core.lookups import pg_array
 from himpun.core.models import AuditEntry
 from himpun.core.scoping import ancestor_paths
 from himpun.core.templatetags.himpun import rupiah
@@ -581,6 +582,18 @@ class CheckoffImporter(Importer):
         """Members who already have a check-off payment (not reversed) for the month."""
         if not ids:
             return set()
+        if connection.vendor == "postgresql":
+            # Probed member by member, each a subquery on the (member, period) index: as a
+            # join the planner scanned the month's payments in every batch, more of them
+            # with each batch (80 ms a batch by the end of a month of 800,000).
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT k.id FROM unnest(%s::bigint[]) AS k(id) WHERE (SELECT sum(p.months) "
+                    "FROM dues_payment p WHERE p.member_id = k.id AND p.method = %s "
+                    "AND p.period = %s) > 0",
+                    [pg_array(sorted(ids)), Method.CHECKOFF, ctx.month],
+                )
+                return {r[0] for r in cur.fetchall()}
         return set(
             Payment._base_manager.filter(
                 member_id__any=sorted(ids), method=Method.CHECKOFF, period=ctx.month

@@ -893,15 +893,18 @@ def _arrears(
         cur.execute(insert, [start, organisation_id, *params])
         counts["accounts"] = max(cur.rowcount, 0)
         owed = f"%s - {_month_index('d.owed_from')} - d.months_paid"
+        value = f"CASE WHEN {owed} > 0 THEN {owed} ELSE 0 END"
         # For a batch of members the accounts are named directly too, so the planner reads
-        # them by key instead of scanning every account of the organisation.
+        # them by key instead of scanning every account of the organisation. An account
+        # whose months owed stay the same is not rewritten (most, on any day but the first
+        # of a month).
         own = only.replace("m.id", "d.member_id")
         cur.execute(
-            f"UPDATE dues_memberdues AS d SET months_owed = CASE WHEN {owed} > 0 "  # noqa: S608
-            f"THEN {owed} ELSE 0 END "
+            f"UPDATE dues_memberdues AS d SET months_owed = {value} "  # noqa: S608
             "WHERE d.member_id IN (SELECT m.id FROM members_member m "
-            f"WHERE m.organisation_id = %s AND {live}{only}){own}",
-            [now_idx, now_idx, organisation_id, *params, *params],
+            f"WHERE m.organisation_id = %s AND {live}{only}){own} "
+            f"AND d.months_owed <> {value}",
+            [now_idx, now_idx, organisation_id, *params, *params, now_idx, now_idx],
         )
         limit = inactive_after(organisation_id)
         if not paying:
