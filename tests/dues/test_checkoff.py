@@ -456,3 +456,18 @@ def test_checkoff_brings_back_a_member_made_nonaktif_for_arrears(union, tmp_path
     counts = arrears_recompute(actor=None, organisation=u.org, on=today)
     assert dict(MemberDues.objects.values_list("member_id", "months_owed")) == accounts
     assert counts["inactivated"] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics")
+def test_a_large_checkoff_refreshes_the_ledger_statistics(union, tmp_path, monkeypatch):
+    """The first batches of a large file ANALYZE the ledger tables, so PostgreSQL plans the
+    per-row foreign-key checks for their real size (not for the empty tables of a union's
+    first month)."""
+    from himpun.dues import importer
+
+    monkeypatch.setattr(importer, "ANALYSE_FROM", 1)
+    job = import_job_run(job=new_job(union, write_csv(tmp_path / "a.csv", union.rows())))
+    assert job.created == 3
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'dues_payment'")
+        assert cur.fetchone()[0] == Payment.objects.count() == 3

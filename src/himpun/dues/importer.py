@@ -47,7 +47,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -257,6 +257,28 @@ class Rules:
 
 # --- the importer --------------------------------------------------------------------------------
 
+#: A file of at least this many rows refreshes the ledger's planner statistics as it goes
+#: (see `_ledger_statistics`).
+ANALYSE_FROM = 50_000
+
+
+def _ledger_statistics() -> None:
+    """ANALYZE the tables a check-off fills, on PostgreSQL, after the 1st, 2nd, 4th, 8th and
+    16th batch of a large file. A union's first large check-off starts on (nearly) empty
+    ledger tables, and PostgreSQL plans the foreign-key check of every payment and posting
+    (one per row) once, for the table it believes tiny: a scan of the entries, which grow
+    by a hundred or so with every batch. Measured on a month of 800,000 payments: 31 s of
+    database time in those checks, against 2 s probing the index. Statistics refreshed as
+    the tables double keep the plans on the index once the tables are worth it. A refusal
+    (a database user who does not own the tables) only loses the advice."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("ANALYZE dues_entry, dues_posting, dues_payment")
+    except DatabaseError:
+        pass
+
 
 @dataclass
 class Context:
@@ -275,6 +297,7 @@ class Context:
     touched: dict[int, int] = field(default_factory=dict)
     #: amount cells already read: their rupiah, or why they cannot be read
     amounts: dict[str, int | str] = field(default_factory=dict)
+    batches_posted: int = 0
 
 
 def _parse_month(value: Any) -> datetime.date:
@@ -735,6 +758,10 @@ class CheckoffImporter(Importer):
         ImportJob.objects.filter(pk=ctx.job.pk).update(
             options={**(ctx.job.options or {}), "_file_total": ctx.file_total}
         )
+        if posts and (ctx.job.rows_total or 0) >= ANALYSE_FROM:
+            ctx.batches_posted += 1
+            if ctx.batches_posted in (1, 2, 4, 8, 16):
+                _ledger_statistics()
 
     def finish(self, ctx: Context, *, dry_run: bool) -> list[str]:
         if ctx.declared is None or ctx.declared == ctx.file_total:
