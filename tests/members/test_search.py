@@ -71,7 +71,7 @@ def test_trigram_forgives_a_wrong_letter_on_postgresql(people):
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_a_typo_is_corrected_against_the_words_of_names(people, world):
-    """The vocabulary follows every write (a statement trigger): a new name's words are there
+    """The vocabulary follows every write of a name (triggers): a new name's words are there
     at once, and a query word one edit away finds them; two edits in a short word do not."""
     from himpun.members.search import word_variants
 
@@ -83,6 +83,25 @@ def test_a_typo_is_corrected_against_the_words_of_names(people, world):
         "sumarmi": ["sumarni"],
     }
     assert found("wulandri sumarmi") == {"Sumarni Wulandari"}
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_only_a_name_change_collects_words(people, world):
+    """An UPDATE that leaves the name alone (a status change of 400,000 members by the
+    arrears run) does not read the names again; a rename does."""
+    m = people["Budi Santoso"]
+
+    def words():
+        with connection.cursor() as cur:
+            cur.execute("SELECT word FROM members_nameword WHERE word IN ('santoso', 'wibisono')")
+            return {r[0] for r in cur.fetchall()}
+
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM members_nameword WHERE word = 'santoso'")
+    Member.objects.filter(pk=m.pk).update(status="nonaktif", version=m.version + 1)
+    assert words() == set()
+    Member.objects.filter(pk=m.pk).update(search_name="budi santoso wibisono")
+    assert words() == {"santoso", "wibisono"}
 
 
 def test_renamed_member_is_found_by_new_name_only(people, world):
