@@ -11,6 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
+from himpun.core.lookups import pg_array
 from himpun.core.scoping import ancestor_ids, segment, subtree_q
 from himpun.core.services import audit_record, object_create, snapshot
 from himpun.structure.models import LevelKind, OrgUnit, UnitCounter
@@ -157,13 +158,32 @@ def unit_counts_adjust(*, deltas: dict[tuple[str, str], int]) -> None:
         per_unit[(ids[-1], key)][0] += delta
     if not per_unit:
         return
+    table = UnitCounter._meta.db_table
+    if connection.vendor == "postgresql":
+        # (a counter whose changes cancel out is still created, as below)
+        rows = sorted((i, k, d, t) for (i, k), (d, t) in per_unit.items())
+        # One upsert per 10,000 counters, the columns as four arrays: moving 400,000
+        # members between statuses in 100,000 units touches 300,000 counters (18 s as an
+        # INSERT of the missing ones and an UPDATE per 500). Sorted, so two imports lock
+        # counters in the same order.
+        for start in range(0, len(rows), 10_000):
+            part = rows[start : start + 10_000]
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"INSERT INTO {table} (unit_id, key, direct, total) "  # noqa: S608
+                    "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::bigint[]) "
+                    "ON CONFLICT (unit_id, key) DO UPDATE SET "
+                    f"direct = {table}.direct + EXCLUDED.direct, "
+                    f"total = {table}.total + EXCLUDED.total",
+                    [pg_array(column) for column in zip(*part, strict=True)],
+                )
+        return
     UnitCounter.objects.bulk_create(
         [UnitCounter(unit_id=i, key=k) for (i, k) in per_unit],
         ignore_conflicts=True,
         batch_size=1000,
     )
     rows = sorted((i, k, d, t) for (i, k), (d, t) in per_unit.items() if d or t)
-    table = UnitCounter._meta.db_table
     # One statement per 500 counters instead of one per counter: an import batch touches
     # every ancestor of every unit it fills.
     for start in range(0, len(rows), 500):
