@@ -34,6 +34,9 @@ def test_nik_accepts_spaces_and_dots(raw, digits):
         ("3275O14108900003", "16 angka"),
         ("3275013208900003", "bukan tanggal yang nyata"),  # day 32
         ("3275017213900003", "bukan tanggal yang nyata"),  # women: day 72 → 32
+        ("3200004108900003", "kecamatan tidak boleh 00"),  # not a date problem
+        ("3275004108900003", "kecamatan tidak boleh 00"),
+        ("3275014108900000", "nomor urut tidak boleh 0000"),
     ],
 )
 def test_nik_rejects_malformed(raw, message):
@@ -80,3 +83,20 @@ def test_validators_never_crash(text):
     for fn in (nik_clean, phone_clean):
         with contextlib.suppress(ValidationError):
             fn(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("3200004108900003", "kecamatan tidak boleh 00"),
+        ("3275014108900000", "nomor urut tidak boleh 0000"),
+        ("3275013208900003", "bukan tanggal yang nyata"),
+    ],
+)
+def test_import_parser_gives_the_same_reason_as_the_form(raw, message):
+    """The import's fast NIK check hands anything unusual to nik_clean: one set of rules
+    and messages for the form and the file."""
+    from himpun.imports.parsing import ParseError, parse_nik
+
+    with pytest.raises(ParseError, match=message):
+        parse_nik(raw)

@@ -279,7 +279,6 @@ def parse_phone(s: str) -> str:
 # --- NIK -------------------------------------------------------------------------------------
 
 _NIK_NOISE = str.maketrans("", "", " .-'\u00a0\t")
-_SIXTEEN = re.compile(r"\d{16}", re.ASCII)
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -339,11 +338,6 @@ def parse_nik(s: str) -> tuple[str, list[str]]:
     # unusual goes to nik_clean so that its rules and messages stay the only ones.
     if _NIK_SHAPE.fullmatch(digits) and _nik_dates[digits[6:12]] is not None:
         return digits, []
-    if _SIXTEEN.fullmatch(digits):
-        if digits[2:4] == "00" or digits[4:6] == "00":
-            raise ParseError(_("NIK tidak sah: kode kabupaten/kota atau kecamatan tidak boleh 00."))
-        if digits[12:] == "0000":
-            raise ParseError(_("NIK tidak sah: nomor urut tidak boleh 0000."))
     try:
         return nik_clean(digits)
     except ValidationError as exc:

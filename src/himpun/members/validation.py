@@ -31,6 +31,15 @@ def nik_clean(value: str) -> tuple[str, list[str]]:
                 _("Kode wilayah %(code)s di NIK tidak dikenal; periksa lagi.")
                 % {"code": digits[:6]}
             )
+        elif issue.code == "wilayah":
+            raise ValidationError(
+                _("NIK tidak sah: kode kabupaten/kota atau kecamatan tidak boleh 00."),
+                code="nik_region",
+            )
+        elif issue.code == "serial":
+            raise ValidationError(
+                _("NIK tidak sah: nomor urut tidak boleh 0000."), code="nik_serial"
+            )
         else:
             raise ValidationError(
                 _("NIK tidak sah: tanggal lahir di dalamnya bukan tanggal yang nyata."),
