@@ -794,17 +794,14 @@ def arrears_recompute(
     return _arrears(actor=actor, organisation_id=organisation.pk, on=on or timezone.localdate())
 
 
-def arrears_recompute_members(
-    *, actor: Any, member_ids: list[int], on: datetime.date, paying: bool = False
-) -> None:
-    """Months owed of these members now. `paying`: they have just paid, so they can only owe
-    less — a member made nonaktif for arrears may become aktif, nobody becomes nonaktif (that
-    is the daily run's work), and nothing is counted."""
+def arrears_recompute_members(*, actor: Any, member_ids: list[int], on: datetime.date) -> None:
+    """Months owed of these members now, and the status changes they cause (after a
+    reversal or a merge; a payment goes through `months_paid_add`)."""
     org_ids = set(
         Member._base_manager.filter(pk__in=member_ids).values_list("organisation_id", flat=True)
     )
     for org_id in org_ids:
-        _arrears(actor=actor, organisation_id=org_id, on=on, member_ids=member_ids, paying=paying)
+        _arrears(actor=actor, organisation_id=org_id, on=on, member_ids=member_ids)
 
 
 @transaction.atomic
@@ -826,12 +823,12 @@ def months_paid_add(
         return
     owed = f"%s - {_month_index('owed_from')} - (months_paid + %s)"
     now_idx = on.year * 12 + on.month
-    where, keys = _members_only(member_ids)
+    where, keys = in_ids("member_id", member_ids, vendor=connection.vendor)
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE dues_memberdues AS d SET months_paid = months_paid + %s, "  # noqa: S608
+            "UPDATE dues_memberdues SET months_paid = months_paid + %s, "  # noqa: S608
             f"last_paid_on = %s, months_owed = CASE WHEN {owed} > 0 THEN {owed} ELSE 0 END "
-            f"WHERE TRUE{where.replace('m.id', 'd.member_id')}",
+            f"WHERE {where}",
             [months, on, now_idx, months, now_idx, months, *keys],
         )
         limit = inactive_after(organisation_id) if reactivate else 0
@@ -868,7 +865,6 @@ def _arrears(
     organisation_id: int,
     on: datetime.date,
     member_ids: list[int] | None = None,
-    paying: bool = False,
 ) -> dict[str, int]:
     start = dues_start(organisation_id)
     counts = {"accounts": 0, "owing": 0, "inactivated": 0, "reactivated": 0}
@@ -907,14 +903,13 @@ def _arrears(
             [now_idx, now_idx, organisation_id, *params, *params, now_idx, now_idx],
         )
         limit = inactive_after(organisation_id)
-        if not paying:
-            cur.execute(
-                "SELECT count(*) FROM dues_memberdues d "  # noqa: S608
-                "JOIN members_member m ON m.id = d.member_id "
-                f"WHERE m.organisation_id = %s AND {live}{only} AND d.months_owed > 0",
-                [organisation_id, *params],
-            )
-            counts["owing"] = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM dues_memberdues d "  # noqa: S608
+            "JOIN members_member m ON m.id = d.member_id "
+            f"WHERE m.organisation_id = %s AND {live}{only} AND d.months_owed > 0",
+            [organisation_id, *params],
+        )
+        counts["owing"] = cur.fetchone()[0]
         if limit:
             _arrears_moves(
                 cur,
@@ -924,7 +919,7 @@ def _arrears(
                 only=only,
                 params=params,
                 limit=limit,
-                paying=paying,
+                paying=False,
                 counts=counts,
             )
     return counts
