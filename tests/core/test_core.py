@@ -7,6 +7,7 @@ import io
 import pkgutil
 
 import pytest
+from django.utils import timezone
 
 import tests
 from himpun.core.registry import registry
@@ -128,8 +129,9 @@ def test_demo_members_and_waiting_work(db):
     assert MonthClosing.objects.filter(unit=sam).count() == 1
     owed = {r["counterparty__code"]: r["owed"] for r in owed_between(sam)["up"]}
     assert set(owed) == {"FSPMI-BKS", "FSPMI-JABAR", "FSPMI", "KSPI"}
-    assert MemberDues.objects.filter(months_owed=0).exists()
-    assert MemberDues.objects.filter(months_owed__gt=0).exists()
+    this_month = timezone.localdate().replace(day=1)
+    assert MemberDues.objects.filter(unpaid_from__gte=this_month).exists()  # paid up
+    assert MemberDues.objects.filter(unpaid_from__lt=this_month).exists()  # owing
     assert demo_dues() == 0
 
 

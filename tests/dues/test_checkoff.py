@@ -27,6 +27,7 @@ from himpun.dues.models import (
     SplitRule,
     SplitShare,
 )
+from himpun.dues.months import month_add
 from himpun.dues.services import PostingRefused, ledger_check, split_exact, split_for
 from himpun.imports.engine import import_job_run
 from himpun.imports.models import ImportIssue, IssueLevel, JobState
@@ -435,10 +436,13 @@ def test_checkoff_brings_back_a_member_made_nonaktif_for_arrears(union, tmp_path
     for m in (back, still):
         m.refresh_from_db()
         assert m.status == "nonaktif"
-    owed = MemberDues.objects.get(member=back).months_owed
+    account = MemberDues.objects.get(member=back)
+    owed = account.months_owed_on(today)
     assert owed >= 3
     # `back` paid all but two months at the desk meanwhile (recorded without the run)
-    MemberDues.objects.filter(member=back).update(months_paid=owed - 2)
+    MemberDues.objects.filter(member=back).update(
+        unpaid_from=month_add(account.unpaid_from, owed - 2)
+    )
     rows = [[m.number, "", m.full_name, "Rp 50.000"] for m in (back, still)]
     job = import_job_run(job=new_job(u, write_csv(tmp_path / "a.csv", rows)))
     assert (job.created, job.failed) == (2, 0)
@@ -450,11 +454,11 @@ def test_checkoff_brings_back_a_member_made_nonaktif_for_arrears(union, tmp_path
     )
     assert still.status == "nonaktif"
     assert Payment.objects.filter(member=still, method=Method.CHECKOFF).count() == 1
-    accounts = dict(MemberDues.objects.values_list("member_id", "months_owed"))
+    accounts = {a.member_id: a.months_owed_on(today) for a in MemberDues.objects.all()}
     assert accounts[back.pk] == 1
     assert accounts[still.pk] == owed - 1
     counts = arrears_recompute(actor=None, organisation=u.org, on=today)
-    assert dict(MemberDues.objects.values_list("member_id", "months_owed")) == accounts
+    assert {a.member_id: a.months_owed_on(today) for a in MemberDues.objects.all()} == accounts
     assert counts["inactivated"] == 0
 
 

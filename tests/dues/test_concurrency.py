@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from himpun.dues.models import MemberDues, Payment
-from himpun.dues.services import PostingRefused, ledger_check, month_add, payment_post
+from himpun.dues.months import month_add
+from himpun.dues.services import PostingRefused, ledger_check, payment_post
 from tests.dues.test_ledger import Union
 
 pytestmark = [

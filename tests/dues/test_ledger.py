@@ -312,7 +312,7 @@ def test_arrears_make_members_nonaktif_and_payment_brings_them_back(union):
     months = (TODAY.year - (TODAY.year - 1)) * 12 + TODAY.month - 1  # since January last year
     counts = arrears_recompute(actor=None, organisation=union.org, on=TODAY)
     assert counts["inactivated"] == 3
-    assert MemberDues.objects.get(member=m).months_owed == months
+    assert MemberDues.objects.get(member=m).months_owed_on(TODAY) == months
     m.refresh_from_db()
     assert m.status == "nonaktif"
     assert (
@@ -326,7 +326,7 @@ def test_arrears_make_members_nonaktif_and_payment_brings_them_back(union):
     )
     m.refresh_from_db()
     assert m.status == "aktif"
-    assert MemberDues.objects.get(member=m).months_owed == 0
+    assert MemberDues.objects.get(member=m).months_owed_on(TODAY) == 0
     assert members_counted(union.fed) == 1
     assert StatusChange.objects.filter(member=m, status="aktif").count() == 2
     # the others still owe; running again changes nothing
@@ -334,6 +334,70 @@ def test_arrears_make_members_nonaktif_and_payment_brings_them_back(union):
     assert (
         Member.objects.filter(pk__in=[x.pk for x in union.members], status="nonaktif").count() == 2
     )
+
+
+def test_months_owed_follow_from_the_first_unpaid_month_and_the_run_moves_at_the_limit(union):
+    """Months owed are not stored: they are read from how far an account is paid, so they
+    are current on any day without a run; the run moves exactly the members at the limit."""
+    from himpun.dues.services import DEFAULT_INACTIVE_AFTER as limit
+    from himpun.dues.services import dues_account
+
+    this_month = TODAY.replace(day=1)
+    under, at, ahead = union.members
+    for m, unpaid in (
+        (under, month_add(this_month, -(limit - 1))),
+        (at, month_add(this_month, -limit)),
+        (ahead, month_add(this_month, 1)),  # paid this month and the next in advance
+    ):
+        dues_account(m)
+        MemberDues.objects.filter(member=m).update(unpaid_from=unpaid)
+    owed = {a.member_id: a.months_owed_on(TODAY) for a in MemberDues.objects.all()}
+    assert owed == {under.pk: limit - 1, at.pk: limit, ahead.pk: 0}
+    # opened in January last year (their joining month), paid through next month
+    assert MemberDues.objects.get(member=ahead).months_paid == 12 + TODAY.month
+
+    counts = arrears_recompute(actor=None, organisation=union.org, on=TODAY)
+    assert counts == {"accounts": 0, "inactivated": 1, "reactivated": 0}
+    statuses = dict(
+        Member.objects.filter(pk__in=[m.pk for m in union.members]).values_list("pk", "status")
+    )
+    assert statuses == {under.pk: "aktif", at.pk: "nonaktif", ahead.pk: "aktif"}
+
+    # a month later nobody has run anything, and `under` owes the limit
+    later = month_add(this_month, 1)
+    assert MemberDues.objects.get(member=under).months_owed_on(later) == limit
+    assert MemberDues.objects.get(member=ahead).months_owed_on(later) == 0
+    counts = arrears_recompute(actor=None, organisation=union.org, on=later)
+    assert counts["inactivated"] == 1
+    under.refresh_from_db()
+    assert under.status == "nonaktif"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_to_a_first_unpaid_month_keeps_months_paid():
+    """dues/0004: an account's months paid become its first unpaid month, and back."""
+    from django.core.management import call_command
+
+    member = Union().members[0]
+    call_command("migrate", "dues", "0003", verbosity=0)
+    try:
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO dues_memberdues (member_id, owed_from, months_paid, months_owed, "
+                "inactive_for_arrears) VALUES (%s, %s, 14, 2, FALSE)",
+                [member.pk, datetime.date(2025, 11, 1)],
+            )
+        call_command("migrate", "dues", "0004", verbosity=0)
+        with connection.cursor() as cur:
+            cur.execute("SELECT unpaid_from FROM dues_memberdues WHERE member_id = %s", [member.pk])
+            unpaid = cur.fetchone()[0]
+        assert str(unpaid)[:10] == "2027-01-01"  # November 2025 and 14 months
+        call_command("migrate", "dues", "0003", verbosity=0)
+        with connection.cursor() as cur:
+            cur.execute("SELECT months_paid FROM dues_memberdues WHERE member_id = %s", [member.pk])
+            assert cur.fetchone()[0] == 14
+    finally:
+        call_command("migrate", verbosity=0)
 
 
 def members_counted(unit):
@@ -426,11 +490,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert income == paid  # every rupiah of dues is some level's income
         months = sum(Payment.objects.filter(unit=self.u.puk).values_list("months", flat=True))
         assert (
-            sum(
-                MemberDues.objects.filter(member__in=self.u.members).values_list(
-                    "months_paid", flat=True
-                )
-            )
+            sum(a.months_paid for a in MemberDues.objects.filter(member__in=self.u.members))
             == months
         )
 

@@ -30,8 +30,8 @@ month (same cells) is not queued twice. A declared total other than the sum of t
 amounts is reported as the job's message, after the dry run and after the import.
 
 Per batch of rows, whatever its size: one query for the members, one for earlier payments,
-the entries in one INSERT, postings and payments by COPY on PostgreSQL, months paid in one
-UPDATE with their months owed (`services.months_paid_add`), lines and audit
+the entries in one INSERT, postings and payments by COPY on PostgreSQL, the accounts' first
+unpaid month moved on in one UPDATE (`services.months_paid_add`), lines and audit
 entries in bulk. Policies and split rules are loaded once per run and resolved in memory.
 """
 
@@ -135,7 +135,7 @@ MATCHED = (
     "status_since",
     "dues__wage",
     "dues__inactive_for_arrears",
-    "dues__months_paid",
+    "dues__unpaid_from",
 )
 #: Members a check-off may post for; nonaktif only when the arrears run made them so.
 LIVE = (Status.ACTIVE, Status.INACTIVE)
@@ -640,12 +640,10 @@ class CheckoffImporter(Importer):
             start = ctx.rules.first_policy()
             MemberDues.objects.bulk_create(
                 [
-                    MemberDues(
-                        member_id=m["id"],
-                        owed_from=account_opens(m["joined_on"], m["status_since"], start),
-                    )
+                    MemberDues(member_id=m["id"], owed_from=opens, unpaid_from=opens)
                     for m in (p.member for p in posts)
-                    if m["dues__months_paid"] is None
+                    if m["dues__unpaid_from"] is None
+                    for opens in [account_opens(m["joined_on"], m["status_since"], start)]
                 ],
                 batch_size=1000,
                 ignore_conflicts=True,

@@ -9,11 +9,13 @@ database the managers of these models refuse them too."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himpun.core.models import BaseModel
@@ -27,6 +29,7 @@ from himpun.dues.choices import (
     LineState,
     Method,
 )
+from himpun.dues.months import months_between
 from himpun.structure.regions import RegionField
 
 
@@ -196,8 +199,13 @@ class SplitShare(models.Model):
 
 
 class MemberDues(models.Model):
-    """A member's dues account: wage, check-off authorisation and months paid and owed. A
-    summary kept up to date by the dues services (not money itself: payments are)."""
+    """A member's dues account: wage, check-off authorisation and how far their dues are
+    paid. A summary kept up to date by the dues services (not money itself: payments are).
+
+    How far an account is paid is one date, `unpaid_from`: the first month not yet paid.
+    Months paid and months owed are derived from it (`months_paid`, `months_owed_on`), so
+    nothing has to rewrite millions of accounts when a new month begins; the arrears run
+    only looks, through the index on it, for the members who cross the limit."""
 
     member = models.OneToOneField(
         "members.Member", on_delete=models.CASCADE, primary_key=True, related_name="dues"
@@ -210,8 +218,9 @@ class MemberDues(models.Model):
         help_text=_("KEP.187/MEN/X/2004: potong upah hanya dengan kuasa tertulis anggota."),
     )
     owed_from = models.DateField(_("iuran wajib sejak bulan"), null=True, blank=True)
-    months_paid = models.IntegerField(_("bulan terbayar"), default=0)
-    months_owed = models.IntegerField(_("bulan tunggakan"), default=0)
+    #: The first month not yet paid (the first of the month): `owed_from` plus the months
+    #: paid. A member owes the whole months from it to the month before today's.
+    unpaid_from = models.DateField(_("belum dibayar sejak bulan"), null=True, blank=True)
     last_paid_on = models.DateField(_("terakhir membayar"), null=True, blank=True)
     #: Made nonaktif by the arrears run (and so made aktif again by paying).
     inactive_for_arrears = models.BooleanField(default=False)
@@ -223,10 +232,29 @@ class MemberDues(models.Model):
         verbose_name = _("rekening iuran anggota")
         verbose_name_plural = _("rekening iuran anggota")
         default_permissions = ()
-        indexes = [models.Index(fields=["months_owed"], name="memberdues_owed")]
+        indexes = [models.Index(fields=["unpaid_from"], name="memberdues_unpaid")]
 
     def __str__(self) -> str:
-        return f"{self.member_id}: {self.months_owed}"
+        return f"{self.member_id}: {self.unpaid_from}"
+
+    @property
+    def months_paid(self) -> int:
+        """Months paid since the account opened."""
+        if self.owed_from is None or self.unpaid_from is None:
+            return 0
+        return months_between(self.owed_from, self.unpaid_from)
+
+    def months_owed_on(self, on: datetime.date) -> int:
+        """Whole months owed on `on`: the unpaid months before `on`'s month (a month's dues
+        fall due when it ends)."""
+        if self.unpaid_from is None:
+            return 0
+        return max(months_between(self.unpaid_from, on), 0)
+
+    @property
+    def months_owed(self) -> int:
+        """Months owed today."""
+        return self.months_owed_on(timezone.localdate())
 
 
 class ReceiptSequence(models.Model):

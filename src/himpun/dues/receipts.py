@@ -58,7 +58,7 @@ def bulan(month: datetime.date) -> str:
 def months_covered(period: datetime.date, months: int) -> str:
     """The months a payment covers: "Maret 2026", "Januari–Maret 2026",
     "November 2026–Januari 2027"."""
-    from himpun.dues.services import month_add
+    from himpun.dues.months import month_add
 
     months = abs(months) or 1
     last = month_add(period.replace(day=1), months - 1)

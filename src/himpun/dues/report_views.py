@@ -97,10 +97,11 @@ def reminders(request: HttpRequest, pk: int) -> HttpResponse:
     owing = (
         MemberDues.objects.filter(
             member__in=members.filter(archived_at__isnull=True, status__in=("aktif", "nonaktif")),
-            months_owed__gt=0,
+            # owing whole months: the first unpaid month is before this one
+            unpaid_from__lt=timezone.localdate().replace(day=1),
         )
         .select_related("member", "member__unit")
-        .order_by("-months_owed", "member__search_name", "member_id")
+        .order_by("unpaid_from", "member__search_name", "member_id")
     )
     # No count: at the root of a confederation it would scan millions of rows (see the lists).
     page = LazyPaginator(owing, 100).get_page(request.GET.get("halaman"))

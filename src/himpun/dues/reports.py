@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from himpun.dues.choices import Account
 from himpun.dues.models import Posting
-from himpun.dues.services import AMOUNT_KEY, PAID_KEY, SETTLED, month_add
+from himpun.dues.months import month_add
+from himpun.dues.services import AMOUNT_KEY, PAID_KEY, SETTLED
 from himpun.structure.models import OrgUnit, UnitCounter
 from himpun.structure.services import MEMBERS
 

@@ -12,6 +12,7 @@ from himpun.core.querysets import may
 from himpun.core.registry import MenuLink, Tab, registry
 from himpun.dues import services
 from himpun.dues.models import Entry, MemberDues, Payment
+from himpun.dues.months import month_add
 from himpun.dues.receipts import bulan, months_covered
 from himpun.members.models import Member
 
@@ -40,8 +41,8 @@ def _dues_context(request: HttpRequest, member: Member) -> dict[str, Any]:
         for p in payments
     ]
     paid_until = None
-    if account and account.owed_from and account.months_paid > 0:
-        paid_until = bulan(services.month_add(account.owed_from, account.months_paid - 1))
+    if account and account.unpaid_from and account.months_paid > 0:
+        paid_until = bulan(month_add(account.unpaid_from, -1))
     return {
         "dues_account": account,
         "monthly": services.monthly_dues(member, today),

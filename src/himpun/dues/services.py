@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from himpun.dues.models import (
     ReceiptSequence,
     SplitRule,
 )
+from himpun.dues.months import month_add
 from himpun.members.choices import Status as MemberStatus
 from himpun.members.models import Member
 from himpun.structure.models import OrgUnit
@@ -67,16 +68,6 @@ def split_exact(amount: int, weights: Sequence[int]) -> list[int]:
     for i in sorted(range(len(weights)), key=lambda i: (-(quotas[i] % total), i))[:left]:
         shares[i] += 1
     return [sign * s for s in shares]
-
-
-def month_add(month: datetime.date, n: int) -> datetime.date:
-    m = month.year * 12 + month.month - 1 + n
-    return datetime.date(m // 12, m % 12 + 1, 1)
-
-
-def months_between(start: datetime.date, end: datetime.date) -> int:
-    """Whole months from the month of `start` to the month of `end` (0 for the same month)."""
-    return (end.year - start.year) * 12 + end.month - start.month
 
 
 # --- who may -----------------------------------------------------------------------------------
@@ -338,7 +329,7 @@ def dues_account(member: Member) -> MemberDues:
     organisation's first dues policy (the arrears run opens accounts the same way)."""
     opens = account_opens(member.joined_on, member.status_since, dues_start(member.organisation_id))
     account, _created = MemberDues.objects.get_or_create(
-        member=member, defaults={"owed_from": opens}
+        member=member, defaults={"owed_from": opens, "unpaid_from": opens}
     )
     return account
 
@@ -347,11 +338,11 @@ def payment_next_period(member: Member) -> datetime.date:
     """The first month a new payment of `member` covers: the month after the last one paid,
     counted from the month their dues account opens."""
     account = MemberDues.objects.filter(member=member).first()
-    if account is None or account.owed_from is None:
+    if account is None or account.unpaid_from is None:
         return account_opens(
             member.joined_on, member.status_since, dues_start(member.organisation_id)
         )
-    return month_add(account.owed_from, account.months_paid)
+    return account.unpaid_from
 
 
 def _not_future(on: datetime.date) -> None:
@@ -394,7 +385,7 @@ def payment_post(
     _not_future(on)
     dues_account(member)  # exists before it is locked: concurrent first payments queue here
     account = MemberDues.objects.select_for_update().get(member=member)
-    period = period or month_add(account.owed_from or on.replace(day=1), account.months_paid)
+    period = period or account.unpaid_from or on.replace(day=1)
     period = period.replace(day=1)
     dues = amount - joining_fee
     lines = split_postings(dues, unit.pk, split_for(unit, on)) if dues else []
@@ -471,38 +462,42 @@ def entry_reverse(
         reason=reason.strip()[:200],
         category=next((p.category for p in postings if p.category_id), None),
     )
-    members: list[int] = []
-    counted = []
-    for payment in Payment.objects.filter(entry=entry).select_related("unit"):
-        Payment.objects.create(
-            entry=reversal,
-            member_id=payment.member_id,
-            unit_id=payment.unit_id,
-            method=payment.method,
-            amount=-payment.amount,
-            joining_fee=-payment.joining_fee,
-            period=payment.period,
-            months=-payment.months,
-            on=on,
-            reverses=payment,
-        )
-        MemberDues.objects.filter(member_id=payment.member_id).update(
-            months_paid=F("months_paid") - payment.months
-        )
-        members.append(payment.member_id)
-        counted.append(
-            (
-                payment.unit.path,
-                payment.period,
-                -payment.months,
-                -(payment.amount - payment.joining_fee),
-                on,
+    # A check-off entry holds the payments of a whole batch: they are reversed together.
+    payments = list(Payment.objects.filter(entry=entry).select_related("unit"))
+    Payment.objects.bulk_create(
+        [
+            Payment(
+                entry=reversal,
+                member_id=p.member_id,
+                unit_id=p.unit_id,
+                method=p.method,
+                amount=-p.amount,
+                joining_fee=-p.joining_fee,
+                period=p.period,
+                months=-p.months,
+                on=on,
+                reverses=p,
+            )
+            for p in payments
+        ],
+        batch_size=1000,
+    )
+    unpaid: dict[int, int] = defaultdict(int)
+    for p in payments:
+        unpaid[p.member_id] += p.months
+    by_months: dict[int, list[int]] = defaultdict(list)
+    for member_id, months in unpaid.items():
+        by_months[months].append(member_id)
+    for months, member_ids in by_months.items():
+        _unpaid_from_shift(member_ids, -months)
+    if payments:
+        unit_counts_adjust(
+            deltas=dues_counter_deltas(
+                (p.unit.path, p.period, -p.months, -(p.amount - p.joining_fee), on)
+                for p in payments
             )
         )
-    if counted:
-        unit_counts_adjust(deltas=dues_counter_deltas(counted))
-    if members:
-        arrears_recompute_members(actor=actor, member_ids=members, on=on)
+        arrears_recompute_members(actor=actor, member_ids=list(unpaid), on=on)
     return reversal
 
 
@@ -517,9 +512,10 @@ def dues_accounts_merge(*, survivor: Member, duplicate: Member) -> None:
     starts = [a.owed_from for a in accounts.values() if a.owed_from]
     account = dues_account(survivor)
     paid = Payment.objects.filter(member=survivor).aggregate(m=Sum("months"))["m"] or 0
+    owed_from = min(starts) if starts else account.owed_from
     MemberDues.objects.filter(pk=account.pk).update(
-        owed_from=min(starts) if starts else account.owed_from,
-        months_paid=paid,
+        owed_from=owed_from,
+        unpaid_from=month_add(owed_from, paid) if owed_from else None,
         wage=account.wage
         if account.wage is not None
         else getattr(accounts.get(duplicate.pk), "wage", None),
@@ -764,13 +760,24 @@ def ledger_check(*, unit_ids: Iterable[int] | None = None) -> list[str]:
 # --- arrears -----------------------------------------------------------------------------------
 
 
-def _month_index(column: str) -> str:
+def _month_shift(column: str) -> str:
+    """SQL for the month `column` (a first of the month) moved by a parameter's number of
+    months."""
     if connection.vendor == "postgresql":
-        return f"(EXTRACT(YEAR FROM {column})::int * 12 + EXTRACT(MONTH FROM {column})::int)"
-    return (
-        f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
-        f" + CAST(strftime('%%m', {column}) AS INTEGER))"
-    )
+        return f"({column} + make_interval(months => %s))::date"
+    return f"date({column}, printf('%%+d months', %s))"
+
+
+def _unpaid_from_shift(member_ids: list[int], months: int) -> None:
+    """Move the first unpaid month of these members' accounts by `months` (back, for a
+    reversal)."""
+    where, keys = in_ids("member_id", member_ids, vendor=connection.vendor)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE dues_memberdues SET unpaid_from = {_month_shift('unpaid_from')} "  # noqa: S608
+            f"WHERE {where}",
+            [months, *keys],
+        )
 
 
 def inactive_after(organisation_id: int) -> int:
@@ -787,16 +794,18 @@ def inactive_after(organisation_id: int) -> int:
 def arrears_recompute(
     *, actor: Any, organisation: OrgUnit, on: datetime.date | None = None
 ) -> dict[str, int]:
-    """Months owed for every member of `organisation` on `on`, set-based, and the status
-    changes they cause (nonaktif after the organisation's limit; aktif again when paid up).
-    Members get a dues account from their joining month, but never before the organisation's
-    first dues policy. Returns counts."""
+    """The status changes that months owed on `on` cause in `organisation`, set-based:
+    nonaktif at the organisation's limit; aktif again when paid up. Opens a dues account
+    for every member who has none, from their joining month but never before the
+    organisation's first dues policy. Months owed themselves are not stored (they follow
+    from `MemberDues.unpaid_from`), so the run only reads, through its index, the accounts
+    at or past the limit. Returns counts."""
     return _arrears(actor=actor, organisation_id=organisation.pk, on=on or timezone.localdate())
 
 
 def arrears_recompute_members(*, actor: Any, member_ids: list[int], on: datetime.date) -> None:
-    """Months owed of these members now, and the status changes they cause (after a
-    reversal or a merge; a payment goes through `months_paid_add`)."""
+    """The status changes these members' months owed cause now (after a reversal or a
+    merge; a payment goes through `months_paid_add`)."""
     org_ids = set(
         Member._base_manager.filter(pk__in=member_ids).values_list("organisation_id", flat=True)
     )
@@ -815,21 +824,18 @@ def months_paid_add(
     reactivate: list[int],
 ) -> None:
     """Members of one organisation who have just paid `months` months each (their accounts
-    exist): months paid and months owed in one statement. Paying can only lower what a
-    member owes, so nobody becomes nonaktif here (that is the arrears run's work); the
+    exist): their first unpaid month moves on, in one statement. Paying can only lower what
+    a member owes, so nobody becomes nonaktif here (that is the arrears run's work); the
     members in `reactivate` (nonaktif, possibly for arrears) become aktif again when the
     payment brings them under the organisation's limit."""
     if not member_ids:
         return
-    owed = f"%s - {_month_index('owed_from')} - (months_paid + %s)"
-    now_idx = on.year * 12 + on.month
     where, keys = in_ids("member_id", member_ids, vendor=connection.vendor)
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE dues_memberdues SET months_paid = months_paid + %s, "  # noqa: S608
-            f"last_paid_on = %s, months_owed = CASE WHEN {owed} > 0 THEN {owed} ELSE 0 END "
-            f"WHERE {where}",
-            [months, on, now_idx, months, now_idx, months, *keys],
+            "UPDATE dues_memberdues SET "  # noqa: S608
+            f"unpaid_from = {_month_shift('unpaid_from')}, last_paid_on = %s WHERE {where}",
+            [months, on, *keys],
         )
         limit = inactive_after(organisation_id) if reactivate else 0
         if limit:
@@ -867,7 +873,7 @@ def _arrears(
     member_ids: list[int] | None = None,
 ) -> dict[str, int]:
     start = dues_start(organisation_id)
-    counts = {"accounts": 0, "owing": 0, "inactivated": 0, "reactivated": 0}
+    counts = {"accounts": 0, "inactivated": 0, "reactivated": 0}
     if start is None:
         return counts
     only, params = _members_only(member_ids)
@@ -877,39 +883,17 @@ def _arrears(
         first = f"GREATEST(date_trunc('month', {joined})::date, %s::date)"
     else:
         first = f"MAX(date({joined}, 'start of month'), %s)"
-    now_idx = on.year * 12 + on.month
     with connection.cursor() as cur:
-        insert = (
-            "INSERT INTO dues_memberdues (member_id, owed_from, months_paid, months_owed, "  # noqa: S608
+        cur.execute(
+            "INSERT INTO dues_memberdues (member_id, owed_from, unpaid_from, "  # noqa: S608
             "inactive_for_arrears) "
-            f"SELECT m.id, {first}, 0, 0, FALSE FROM members_member m "
+            f"SELECT m.id, {first}, {first}, FALSE FROM members_member m "
             f"WHERE m.organisation_id = %s AND {live}{only} AND {joined} IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM dues_memberdues d WHERE d.member_id = m.id)"
+            "AND NOT EXISTS (SELECT 1 FROM dues_memberdues d WHERE d.member_id = m.id)",
+            [start, start, organisation_id, *params],
         )
-        cur.execute(insert, [start, organisation_id, *params])
         counts["accounts"] = max(cur.rowcount, 0)
-        owed = f"%s - {_month_index('d.owed_from')} - d.months_paid"
-        value = f"CASE WHEN {owed} > 0 THEN {owed} ELSE 0 END"
-        # For a batch of members the accounts are named directly too, so the planner reads
-        # them by key instead of scanning every account of the organisation. An account
-        # whose months owed stay the same is not rewritten (most, on any day but the first
-        # of a month).
-        own = only.replace("m.id", "d.member_id")
-        cur.execute(
-            f"UPDATE dues_memberdues AS d SET months_owed = {value} "  # noqa: S608
-            "WHERE d.member_id IN (SELECT m.id FROM members_member m "
-            f"WHERE m.organisation_id = %s AND {live}{only}){own} "
-            f"AND d.months_owed <> {value}",
-            [now_idx, now_idx, organisation_id, *params, *params, now_idx, now_idx],
-        )
         limit = inactive_after(organisation_id)
-        cur.execute(
-            "SELECT count(*) FROM dues_memberdues d "  # noqa: S608
-            "JOIN members_member m ON m.id = d.member_id "
-            f"WHERE m.organisation_id = %s AND {live}{only} AND d.months_owed > 0",
-            [organisation_id, *params],
-        )
-        counts["owing"] = cur.fetchone()[0]
         if limit:
             _arrears_moves(
                 cur,
@@ -937,23 +921,26 @@ def _arrears_moves(
     paying: bool,
     counts: dict[str, int],
 ) -> None:
-    """The status changes that months owed cause among the members `only` selects: aktif →
-    nonaktif at `limit` months owed, and nonaktif for arrears → aktif below it (only the
-    latter when `paying`), each with its history and counters."""
+    """The status changes that months owed on `on` cause among the members `only` selects:
+    aktif → nonaktif at `limit` months owed, and nonaktif for arrears → aktif below it (only
+    the latter when `paying`), each with its history and counters."""
     from himpun.members.services import _counter_deltas
 
+    # `limit` months owed on `on` or more: the first unpaid month is `limit` months before
+    # `on`'s month or earlier (one comparison on the index of `unpaid_from`).
+    cutoff = month_add(on.replace(day=1), -limit)
     moves = [
         (
             "aktif",
             "nonaktif",
-            "d.months_owed >= %s",
+            "d.unpaid_from <= %s",
             True,
             _("Menunggak iuran %(n)s bulan atau lebih") % {"n": limit},
         ),
         (
             "nonaktif",
             "aktif",
-            "d.inactive_for_arrears AND d.months_owed < %s",
+            "d.inactive_for_arrears AND d.unpaid_from > %s",
             False,
             _("Iuran sudah dibayar"),
         ),
@@ -970,7 +957,7 @@ def _arrears_moves(
             "FROM members_member m JOIN dues_memberdues d ON d.member_id = m.id "
             f"WHERE m.organisation_id = %s AND m.status = %s AND m.archived_at IS NULL"
             f"{only} AND {cond}",
-            [organisation_id, old, *params, limit],
+            [organisation_id, old, *params, cutoff],
         )
         cur.execute(
             "SELECT u.path, count(*) FROM dues_moves v "

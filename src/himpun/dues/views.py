@@ -30,6 +30,7 @@ from himpun.dues import receipts, services
 from himpun.dues.choices import Account, Direction, EntryKind
 from himpun.dues.forms import CashForm, PaymentForm, RemittanceForm, ReverseForm
 from himpun.dues.models import Entry, MemberDues, MonthClosing, Payment, Posting
+from himpun.dues.months import month_add
 from himpun.dues.receipts import bulan
 from himpun.members.models import Member
 from himpun.members.search import member_search
@@ -240,7 +241,7 @@ def _month(request: HttpRequest) -> datetime.date:
 def cash_book(unit: OrgUnit, month: datetime.date) -> dict[str, Any]:
     """The lines of `unit`'s cash account in `month` with a running balance; a handful of
     queries however many lines there are."""
-    end = services.month_add(month, 1) - datetime.timedelta(days=1)
+    end = month_add(month, 1) - datetime.timedelta(days=1)
     opening = services.cash_balance(unit, until=month - datetime.timedelta(days=1))
     postings = list(
         Posting.objects.filter(unit=unit, account=Account.CASH, on__gte=month, on__lte=end)
@@ -316,8 +317,8 @@ def finance(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "month": month,
             "month_label": bulan(month),
-            "prev": services.month_add(month, -1),
-            "next": services.month_add(month, 1) if month < today.replace(day=1) else None,
+            "prev": month_add(month, -1),
+            "next": month_add(month, 1) if month < today.replace(day=1) else None,
             "book": book,
             "cash": services.cash_balance(unit),
             "owed": owed,

@@ -1,5 +1,7 @@
-"""`himpun arrears [--organisation CODE] [--on YYYY-MM-DD]`: recompute months owed for every
-member and apply the organisation's nonaktif rule. Run it once a day or a month (cron or a
+"""`himpun arrears [--organisation CODE] [--on YYYY-MM-DD]`: apply the organisation's
+nonaktif rule to the months every member owes (and open the dues accounts of members who have
+none). Months owed are not stored but follow from how far each account is paid, so lists of
+arrears are current without this run; it moves statuses. Run it once a day or a month (cron or a
 systemd timer; docs/deployment.md); payments and check-off imports update their own members
 at once."""
 
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             counts = arrears_recompute(actor=None, organisation=org, on=on)
             self.stdout.write(
-                f"{org.code}: {counts['owing']} anggota menunggak, "
+                f"{org.code}: {counts['accounts']} rekening iuran dibuka, "
                 f"{counts['inactivated']} dinonaktifkan, {counts['reactivated']} diaktifkan "
                 f"kembali ({time.perf_counter() - started:.1f} dtk)"
             )
