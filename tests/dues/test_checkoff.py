@@ -475,3 +475,79 @@ def test_a_large_checkoff_refreshes_the_ledger_statistics(union, tmp_path, monke
     with connection.cursor() as cur:
         cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'dues_payment'")
         assert cur.fetchone()[0] == Payment.objects.count() == 3
+
+
+# --- pipelined: the writes of batch N in a second connection while batch N+1 is read ---------
+
+pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pipelined on PostgreSQL")
+
+
+def _writer_threads(job, **kwargs):
+    """Run `job`, noting which thread committed each batch."""
+    import threading
+
+    threads: list[str] = []
+    die = kwargs.pop("die", None)
+
+    def after(number):
+        threads.append(threading.current_thread().name)
+        if die is not None:
+            die(number)
+
+    return import_job_run(job=job, after_batch=after, **kwargs), threads
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_checkoff_posts_what_a_sequential_one_does(tmp_path):
+    """Outside a transaction on PostgreSQL, batches are written by the writer thread in its
+    own connection while the next is read: the same posts, queue, errors and books as the
+    sequential run (test_a_remittance_file_posts_matched_rows_and_queues_the_rest), and a
+    member twice in the file, in two batches, is still paid once."""
+    u = Union()
+    rows = [*u.rows(), [u.members[0].number, "", "Pekerja Satu", "50.000"]]
+    job, threads = _writer_threads(new_job(u, write_csv(tmp_path / "p.csv", rows)), batch_size=2)
+    assert threads == ["himpun-import-writer"] * 6
+    assert job.state == JobState.DONE, job.message
+    assert (job.created, job.unchanged, job.failed, job.rows_done) == (3, 0, 4, 11)
+    assert "baris 2" in issues(job, IssueLevel.ERROR)[12]  # the member's first row
+    assert set(issues(job, IssueLevel.ERROR)) == {9, 10, 11, 12}
+    paid = Payment.objects.filter(method=Method.CHECKOFF, period=MONTH)
+    assert sorted(paid.values_list("member_id", flat=True)) == sorted(m.pk for m in u.members[:3])
+    batch = CheckoffBatch.objects.get(job=job)
+    assert (batch.posted, batch.posted_total, batch.queued) == (3, 150_000, 4)
+    assert ledger_check() == []
+    assert MemberDues.objects.get(member=u.members[0]).unpaid_from == datetime.date(2026, 2, 1)
+    # the same file again: nothing posted, nothing queued twice
+    again, _threads = _writer_threads(
+        new_job(u, write_csv(tmp_path / "p2.csv", rows)), batch_size=2
+    )
+    assert (again.created, again.unchanged) == (0, 8)
+    assert Payment.objects.count() == 3
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_checkoff_that_fails_stops_and_resumes_after_its_last_commit(tmp_path):
+    """A failure in the writer stops the run: the batches after it are neither written nor
+    counted, the job's last row is that of the last committed batch, and the resumed run
+    ends with exact counts and the file's total."""
+    u = Union()
+    rows = [[m.number, "", "", "50000"] for m in u.members]
+    job = new_job(u, write_csv(tmp_path / "f.csv", rows), total=250_000)
+
+    def die(number):
+        if number == 1:
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        _writer_threads(job, batch_size=2, die=die)
+    job.refresh_from_db()
+    assert job.last_row == 5
+    assert (job.created, Payment.objects.count()) == (4, 4)
+    job = import_job_run(job=job, batch_size=2)
+    assert job.state == JobState.DONE
+    assert (job.created, Payment.objects.count()) == (5, 5)
+    assert job.message == ""  # the file total survived the kill
+    assert CheckoffBatch.objects.get(job=job).posted_total == 250_000
+    assert ledger_check() == []

@@ -42,6 +42,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, ClassVar
 
 from django import forms
@@ -330,6 +331,10 @@ class CheckoffImporter(Importer):
     label = gettext_lazy("Iuran potong upah")
     fields = CHECKOFF_FIELDS
     model = Payment
+    #: What a batch reads (members, their earlier payments of the month, closed months)
+    #: changes with the run's own writes only through payments, and the members this run
+    #: has paid for are in `Context.touched`, the lines it queued in `Context.queued`.
+    pipelined = True
     option_fields: ClassVar[dict[str, Any]] = {
         "month": forms.CharField(
             label=gettext_lazy("Bulan iuran"),
@@ -551,7 +556,9 @@ class CheckoffImporter(Importer):
                 posts = [p for p in posts if p.member["unit_id"] not in shut]
         result.created += len(posts)
         if not dry_run:
-            self._write(ctx, posts, lines)
+            # the running total as of this batch: the next batch may be read before this
+            # one is written
+            result.write = partial(self._write, ctx, posts, lines, ctx.file_total)
         return result
 
     # --- reading --------------------------------------------------------------------------
@@ -628,7 +635,9 @@ class CheckoffImporter(Importer):
         )
 
     # --- writing --------------------------------------------------------------------------
-    def _write(self, ctx: Context, posts: list[_Posting], lines: list[CheckoffLine]) -> None:
+    def _write(
+        self, ctx: Context, posts: list[_Posting], lines: list[CheckoffLine], file_total: int
+    ) -> None:
         batch = ctx.batch
         assert batch is not None
         on = ctx.today
@@ -754,7 +763,7 @@ class CheckoffImporter(Importer):
         )
         # the file's running total survives a killed import with the batch that read it
         ImportJob.objects.filter(pk=ctx.job.pk).update(
-            options={**(ctx.job.options or {}), "_file_total": ctx.file_total}
+            options={**(ctx.job.options or {}), "_file_total": file_total}
         )
         if posts and (ctx.job.rows_total or 0) >= ANALYSE_FROM:
             ctx.batches_posted += 1

@@ -5,17 +5,28 @@ rows to the kind's importer, which validates them, matches them to existing reco
 natural keys and writes them set-based. Each batch commits together with the job's counts and
 the last row it reached, so a killed import resumes from its last committed batch and still
 ends with exact counts. A dry run goes through the same code without writing anything.
+
+An importer may hand a batch's writes back to the engine (`BatchResult.write`) instead of
+doing them while it reads. One that says its reading needs nothing the earlier batches'
+writes change (`Importer.pipelined`: what it needs of them it keeps in its context) is, on
+PostgreSQL, written in a second connection by a writer thread while the main thread reads
+and matches the next batch: the database and Python then work at the same time instead of
+taking turns. Each batch is still one transaction with the job's counts and last row, and
+batches commit in file order, one at a time; a failed write stops the run, which resumes
+after the last committed batch like any other.
 """
 
 from __future__ import annotations
 
 import itertools
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Upper
 from django.utils import timezone
@@ -49,6 +60,9 @@ class BatchResult:
     failed: int = 0
     #: (row, level, message)
     issues: list[tuple[Row, str, str]] = field(default_factory=list)
+    #: The batch's writes, when the importer hands them back instead of doing them in
+    #: `process` (the engine runs them in the batch's transaction).
+    write: Callable[[], None] | None = None
 
     def error(self, row: Row, message: str) -> None:
         self.failed += 1
@@ -70,6 +84,12 @@ class Importer:
     #: Extra fields of the upload form for the per-job options (name → form field); their
     #: values reach `options_clean`.
     option_fields: ClassVar[dict[str, Any]] = {}
+
+    #: `process` reads nothing that the writes of earlier batches of the same run change
+    #: (what it needs of them, such as the records it has already matched, it keeps in its
+    #: context) and hands its writes back as `BatchResult.write`. On PostgreSQL the engine
+    #: then writes batch N in a second connection while it reads batch N+1.
+    pipelined: ClassVar[bool] = False
 
     def options_clean(self, options: dict[str, Any], *, unit: OrgUnit) -> dict[str, Any]:
         """The per-job options this kind needs besides the file (JSON-ready), or a
@@ -222,73 +242,54 @@ def import_job_run(
         job=job, dry_run=dry_run, level=IssueLevel.WARNING
     ).count()
     done = job.rows_done if not dry_run else 0
-    for number, chunk in enumerate(batched(table.rows(), batch_size)):
-        rows = [
-            Row(n, cells, {name: cells[i] for i, name in columns if i < len(cells)})
-            for n, cells in chunk
-            if n > start
-        ]
-        if not rows:
-            continue
-        cut = [r for r in rows if Truncated in map(type, r.values.values())]
-        if cut:
-            cut_ids = {id(r) for r in cut}
-            rows = [r for r in rows if id(r) not in cut_ids]
-        with transaction.atomic():
+    counts: dict[str, int] | None = counts if dry_run else None
+    # Pipelined only outside a transaction: a test (or a caller) that wraps the run in one
+    # must see every write on its own connection.
+    writer = (
+        _Writer()
+        if importer.pipelined
+        and not dry_run
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        else None
+    )
+    try:
+        for number, chunk in enumerate(batched(table.rows(), batch_size)):
+            rows = [
+                Row(n, cells, {name: cells[i] for i, name in columns if i < len(cells)})
+                for n, cells in chunk
+                if n > start
+            ]
+            if not rows:
+                continue
+            cut = [r for r in rows if Truncated in map(type, r.values.values())]
+            if cut:
+                cut_ids = {id(r) for r in cut}
+                rows = [r for r in rows if id(r) not in cut_ids]
+            if writer is None:
+                with transaction.atomic():
+                    result = importer.process(ctx, rows, dry_run=dry_run) if rows else BatchResult()
+                    if result.write is not None:
+                        result.write()
+                    _cut_report(importer, result, cut)
+                    issues, warned, warnings_kept = _issues(job, dry_run, result, warnings_kept)
+                    done += len(rows) + len(cut)
+                    _batch_commit(job, dry_run, result, issues, warned, done, counts, chunk)
+                _batch_after(job, number, after_batch, progress)
+                continue
+            # pipelined: read and match here, write (and commit) in the writer's connection
             result = importer.process(ctx, rows, dry_run=dry_run) if rows else BatchResult()
-            for row in cut:
-                labels = {f.name: str(f.label) for f in importer.fields}
-                names = [
-                    labels.get(k, k) for k, v in row.values.items() if isinstance(v, Truncated)
-                ]
-                result.error(
-                    row,
-                    _("Isi kolom %(columns)s terlalu panjang (lebih dari %(max)s huruf).")
-                    % {"columns": ", ".join(names), "max": f"{MAX_CELL:,}".replace(",", ".")},
-                )
-            issues = []
-            warned = 0
-            for row, level, message in result.issues:
-                if level == IssueLevel.WARNING:
-                    warned += 1
-                    if warnings_kept >= MAX_WARNINGS:
-                        continue
-                    warnings_kept += 1
-                issues.append(
-                    ImportIssue(
-                        job=job,
-                        dry_run=dry_run,
-                        row=row.number,
-                        level=level,
-                        message=message[:2000],
-                        values=row.cells,
-                    )
-                )
-            ImportIssue.objects.bulk_create(issues, batch_size=1000)
+            _cut_report(importer, result, cut)
+            issues, warned, warnings_kept = _issues(job, dry_run, result, warnings_kept)
             done += len(rows) + len(cut)
-            if dry_run:
-                for key in ("created", "updated", "unchanged", "failed"):
-                    counts[key] += getattr(result, key)
-                counts["warned"] += warned
-                ImportJob.objects.filter(pk=job.pk).update(
-                    rows_done=done, heartbeat_at=timezone.now()
+            writer.submit(
+                _pipelined_batch(
+                    job, result, issues, warned, done, chunk, number, after_batch, progress
                 )
-            else:
-                ImportJob.objects.filter(pk=job.pk).update(
-                    rows_done=done,
-                    last_row=chunk[-1][0],
-                    created=F("created") + result.created,
-                    updated=F("updated") + result.updated,
-                    unchanged=F("unchanged") + result.unchanged,
-                    failed=F("failed") + result.failed,
-                    warned=F("warned") + warned,
-                    heartbeat_at=timezone.now(),
-                )
-        if after_batch:
-            after_batch(number)
-        if progress:
-            job.refresh_from_db()
-            progress(job)
+            )
+    finally:
+        if writer is not None:
+            writer.close()
 
     message = "\n".join(importer.finish(ctx, dry_run=dry_run))
     finished = timezone.now()
@@ -314,6 +315,153 @@ def import_job_run(
     if progress:
         progress(job)
     return job
+
+
+def _cut_report(importer: Importer, result: BatchResult, cut: list[Row]) -> None:
+    """Rows with a cell past the size limit: one error each, naming the columns."""
+    for row in cut:
+        labels = {f.name: str(f.label) for f in importer.fields}
+        names = [labels.get(k, k) for k, v in row.values.items() if isinstance(v, Truncated)]
+        result.error(
+            row,
+            _("Isi kolom %(columns)s terlalu panjang (lebih dari %(max)s huruf).")
+            % {"columns": ", ".join(names), "max": f"{MAX_CELL:,}".replace(",", ".")},
+        )
+
+
+def _issues(
+    job: ImportJob, dry_run: bool, result: BatchResult, warnings_kept: int
+) -> tuple[list[ImportIssue], int, int]:
+    """The batch's issues to store (warnings only up to MAX_WARNINGS per job), the number of
+    rows warned, and the warnings kept so far."""
+    issues = []
+    warned = 0
+    for row, level, message in result.issues:
+        if level == IssueLevel.WARNING:
+            warned += 1
+            if warnings_kept >= MAX_WARNINGS:
+                continue
+            warnings_kept += 1
+        issues.append(
+            ImportIssue(
+                job=job,
+                dry_run=dry_run,
+                row=row.number,
+                level=level,
+                message=message[:2000],
+                values=row.cells,
+            )
+        )
+    return issues, warned, warnings_kept
+
+
+def _batch_commit(
+    job: ImportJob,
+    dry_run: bool,
+    result: BatchResult,
+    issues: list[ImportIssue],
+    warned: int,
+    done: int,
+    counts: dict[str, int] | None,
+    chunk: list[tuple[int, list[str]]],
+) -> None:
+    """The batch's issues and the job's counts and last row, in the batch's transaction."""
+    ImportIssue.objects.bulk_create(issues, batch_size=1000)
+    if dry_run:
+        assert counts is not None
+        for key in ("created", "updated", "unchanged", "failed"):
+            counts[key] += getattr(result, key)
+        counts["warned"] += warned
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done, heartbeat_at=timezone.now())
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=done,
+            last_row=chunk[-1][0],
+            created=F("created") + result.created,
+            updated=F("updated") + result.updated,
+            unchanged=F("unchanged") + result.unchanged,
+            failed=F("failed") + result.failed,
+            warned=F("warned") + warned,
+            heartbeat_at=timezone.now(),
+        )
+
+
+def _batch_after(
+    job: ImportJob,
+    number: int,
+    after_batch: Callable[[int], None] | None,
+    progress: Progress | None,
+) -> None:
+    if after_batch:
+        after_batch(number)
+    if progress:
+        job.refresh_from_db()
+        progress(job)
+
+
+def _pipelined_batch(
+    job: ImportJob,
+    result: BatchResult,
+    issues: list[ImportIssue],
+    warned: int,
+    done: int,
+    chunk: list[tuple[int, list[str]]],
+    number: int,
+    after_batch: Callable[[int], None] | None,
+    progress: Progress | None,
+) -> Callable[[], None]:
+    """What the writer thread does for one batch: its writes, issues and the job's counts
+    in one transaction, then the callbacks."""
+
+    def run() -> None:
+        with transaction.atomic():
+            if result.write is not None:
+                result.write()
+            _batch_commit(job, False, result, issues, warned, done, None, chunk)
+        _batch_after(job, number, after_batch, progress)
+
+    return run
+
+
+class _Writer:
+    """One thread with its own database connection that runs the batches' writes in the
+    order they come, at most one waiting behind the one being written (so reading never
+    runs more than a batch ahead, and memory stays that of two batches). The first failure
+    stops it: later batches are not written, and the main thread gets the exception at its
+    next hand-over or at the end."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="himpun-import-writer")
+        self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        try:
+            while (work := self._queue.get()) is not None:
+                if self._error is None:
+                    try:
+                        work()
+                    except BaseException as exc:
+                        self._error = exc
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def submit(self, work: Callable[[], None]) -> None:
+        if self._error is not None:
+            self.close()
+        self._queue.put(work)
+
+    def close(self) -> None:
+        """Wait for the batches handed over; raise the writer's failure, if any."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 def _fail(job: ImportJob, message: str) -> ImportJob:
