@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from himpun.imports import readers
+from himpun.imports.engine import count_rows
 from himpun.imports.readers import (
     MAX_CELL,
     ImportFileError,
@@ -512,15 +514,34 @@ def test_zip_encrypted_entries(tmp_path):
 ODS_NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink"'
+)
+#: What LibreOffice writes below and right of the data: the rest of the sheet, empty.
+ODS_REST = (
+    '<table:table-row table:number-rows-repeated="1048000">'
+    '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+)
+ODS_HIDDEN_STYLE = (
+    '<style:style style:name="ta2" style:family="table"><style:table-properties '
+    'table:display="false"/></style:style>'
 )
 
 
 def ods_cell(value: object) -> str:
+    if isinstance(value, str) and value.startswith("<table:"):
+        return value  # written out by the test
+    if isinstance(value, bool):
+        return (
+            f'<table:table-cell office:value-type="boolean" office:boolean-value='
+            f'"{str(value).lower()}"><text:p>{value}</text:p></table:table-cell>'
+        )
     if isinstance(value, dt.date):
         return (
-            f'<table:table-cell office:value-type="date" office:date-value="{value}">'
-            f"<text:p>{value}</text:p></table:table-cell>"
+            f'<table:table-cell office:value-type="date" office:date-value='
+            f'"{value.isoformat()}"><text:p>{value}</text:p></table:table-cell>'
         )
     if isinstance(value, int | float):
         return (
@@ -534,21 +555,50 @@ def ods_cell(value: object) -> str:
     )
 
 
-def write_ods(path: Path, table: list[list[object]]) -> Path:
-    body = "".join(
-        "<table:table-row>" + "".join(ods_cell(v) for v in row) + "</table:table-row>"
-        for row in table
-    )
-    content = (
-        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} '
-        'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="A">'
-        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+def ods_table(table: list[list[object]] | str, name: str = "A", style: str = "") -> str:
+    """A sheet from rows of values, or from rows already written as XML."""
+    if not isinstance(table, str):
+        table = "".join(
+            "<table:table-row>" + "".join(ods_cell(v) for v in row) + "</table:table-row>"
+            for row in table
+        )
+    styled = f' table:style-name="{style}"' if style else ""
+    return f'<table:table table:name="{name}"{styled}>{table}</table:table>'
+
+
+def write_ods(
+    path: Path,
+    table: list[list[object]] | str,
+    *,
+    before: str = "",
+    after: str = "",
+    styles: str = "",
+    style: str = "",
+    content: bytes | None = None,
+    encrypted: bool = False,
+) -> Path:
+    """An ODS package as LibreOffice lays it out; `before` and `after` are other sheets."""
+    if content is None:
+        content = (
+            f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} '
+            f'office:version="1.2"><office:automatic-styles>{styles}</office:automatic-styles>'
+            f"<office:body><office:spreadsheet>{before}{ods_table(table, style=style)}{after}"
+            "</office:spreadsheet></office:body></office:document-content>"
+        ).encode()
+    encryption = (
+        '<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="AA==">'
+        '<manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-'
+        'vector="AA=="/><manifest:key-derivation manifest:key-derivation-name="PBKDF2" '
+        'manifest:iteration-count="1024" manifest:salt="AA=="/></manifest:encryption-data>'
+        if encrypted
+        else ""
     )
     manifest = (
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
         ' manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type'
         '="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:'
-        'full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+        f'full-path="content.xml" manifest:media-type="text/xml">{encryption}'
+        "</manifest:file-entry></manifest:manifest>"
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         # The mimetype entry must come first and uncompressed.
@@ -560,6 +610,13 @@ def write_ods(path: Path, table: list[list[object]]) -> Path:
         z.writestr("META-INF/manifest.xml", manifest)
         z.writestr("content.xml", content)
     return path
+
+
+def calamine_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows as the calamine path (still used for XLS and XLSB) reads an ODS."""
+    table = readers._open_calamine(str(path), "ods")
+    readers._locate_header(table, None)
+    return table.header, rows(table)
 
 
 def test_ods(tmp_path):
@@ -580,6 +637,7 @@ def test_ods(tmp_path):
         ["Nama", "Telepon", "Tanggal Lahir", "Iuran"],
         2,
     )
+    assert table.row_count_hint is None
     assert rows(table) == [
         (3, ["Siti", "81234567890", "1990-08-17", "25000.5"]),
         (5, ["Budi", "3275014108900003", "", "0"]),
@@ -595,6 +653,355 @@ def test_ods_corrupt(tmp_path):
     data = write_ods(tmp_path / "a.ods", [["Nama"], ["Siti"]]).read_bytes()
     with pytest.raises(ImportFileError):
         open_table(write(tmp_path, "b.ods", data[: len(data) - 40]))
+
+
+def test_ods_value_types(tmp_path):
+    cells = [
+        dt.datetime(2019, 3, 1, 7, 30),  # noqa: DTZ001 (ODS dates have no time zone)
+        '<table:table-cell office:value-type="date" office:date-value="2019-03-01T07:29:59.9999'
+        '"><text:p>x</text:p></table:table-cell>',
+        '<table:table-cell office:value-type="percentage" office:value="0.25"><text:p>25%'
+        "</text:p></table:table-cell>",
+        '<table:table-cell office:value-type="currency" office:currency="IDR" office:value='
+        '"50000.0"><text:p>Rp50.000</text:p></table:table-cell>',
+        '<table:table-cell office:value-type="time" office:time-value="PT07H30M00S"><text:p>'
+        "07:30</text:p></table:table-cell>",
+        '<table:table-cell office:value-type="time" office:time-value="PT36H05M00.6S"><text:p>'
+        "x</text:p></table:table-cell>",
+        # formulas: their last result, never the formula
+        '<table:table-cell table:formula="of:=20000+5000" office:value-type="float" '
+        'office:value="25000" calcext:value-type="float"><text:p>25000</text:p>'
+        "</table:table-cell>",
+        '<table:table-cell table:formula="of:=&quot;0812&quot;&amp;&quot;345&quot;" office:'
+        'value-type="string" office:string-value="0812345" calcext:value-type="string"><text:p>'
+        "0812345</text:p></table:table-cell>",
+        '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+        'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>',
+        "<table:table-cell><text:p>tanpa jenis</text:p></table:table-cell>",
+    ]
+    header = [f"K{i}" for i in range(len(cells) + 3)]
+    path = write_ods(
+        tmp_path / "a.ods", [header, ["Siti", True, False, *cells], ["Budi", dt.date(1990, 8, 17)]]
+    )
+    assert rows(open_table(path)) == [
+        (
+            2,
+            [
+                "Siti",
+                "TRUE",
+                "FALSE",
+                "2019-03-01 07:30:00",
+                "2019-03-01 07:30:00",
+                "0.25",
+                "50000",
+                "07:30:00",
+                "36:05:01",
+                "25000",
+                "0812345",
+                "#DIV/0!",
+                "tanpa jenis",
+            ],
+        ),
+        (3, ["Budi", "1990-08-17", *[""] * 11]),
+    ]
+
+
+def test_ods_nik_stored_as_a_number_keeps_its_digits(tmp_path):
+    numbers = [
+        "3275015708900001",
+        "3.275015708900001E15",
+        "3.2750157089000010E+015",
+        "3.27501410890000E+15",  # 15 digits, as Excel keeps them: not made up to 16
+        "50000.0",
+        "8.1234567890E+10",
+        "-1.5",
+    ]
+    cells = [
+        f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p>'
+        "</table:table-cell>"
+        for v in numbers
+    ]
+    path = write_ods(tmp_path / "a.ods", [[f"K{i}" for i in range(7)], cells])
+    assert rows(open_table(path)) == [
+        (
+            2,
+            [
+                "3275015708900001",
+                "3275015708900001",
+                "3275015708900001",
+                "3.27501410890000E+15",
+                "50000",
+                "81234567890",
+                "-1.5",
+            ],
+        )
+    ]
+
+
+def test_ods_repeated_rows_and_columns(tmp_path):
+    row = "<table:table-row{}>{}</table:table-row>".format
+    x = '<table:table-cell table:number-columns-repeated="3" office:value-type="string"><text:p>'
+    sheet = (
+        row("", "".join(ods_cell(v) for v in ["Nama", "A", "B", "C", "D"]))
+        + row("", ods_cell("Siti") + x + "x</text:p></table:table-cell>")
+        # an empty stretch in the middle still counts its rows
+        + row(
+            ' table:number-rows-repeated="5"',
+            '<table:table-cell table:number-columns-repeated="1024"/>',
+        )
+        + row(
+            ' table:number-rows-repeated="2"',
+            ods_cell("sama")
+            + '<table:table-cell table:number-columns-repeated="2"/>'
+            + ods_cell(7)
+            + '<table:table-cell table:number-columns-repeated="1020"/>',
+        )
+        + row("", '<table:table-cell table:number-columns-repeated="4"/>' + ods_cell("Budi"))
+        + ODS_REST
+    )
+    table = open_table(write_ods(tmp_path / "a.ods", sheet))
+    assert (table.header, table.header_row) == (["Nama", "A", "B", "C", "D"], 1)
+    assert rows(table) == [
+        (2, ["Siti", "x", "x", "x", ""]),
+        (8, ["sama", "", "", "7", ""]),
+        (9, ["sama", "", "", "7", ""]),
+        (10, ["", "", "", "", "Budi"]),
+    ]
+    # the repeated row is yielded twice as two lists: changing one leaves the other alone
+    (_, a), (_, b) = rows(table)[1:3]
+    assert a is not b
+
+
+def test_ods_empty_rest_of_the_sheet_is_not_read_out(tmp_path):
+    # LibreOffice declares a million empty rows and a thousand empty cells after the data
+    sheet = (
+        "<table:table-row>"
+        + ods_cell("Nama")
+        + ods_cell("NIK")
+        + '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+        + "<table:table-row>"
+        + ods_cell("Siti")
+        + ods_cell("3275015708900001")
+        + '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+        + ODS_REST
+        + ODS_REST
+    )
+    table = open_table(write_ods(tmp_path / "a.ods", sheet))
+    assert table.header == ["Nama", "NIK"]
+    assert rows(table) == [(2, ["Siti", "3275015708900001"])]
+    assert list(table._source.records(readers.MAX_COLUMNS)) == [
+        (1, ["Nama", "NIK"]),
+        (2, ["Siti", "3275015708900001"]),
+    ]
+    assert count_rows(table, "unused") == 1
+
+
+def test_ods_repeat_counts_are_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_ODS_ROWS", 5)
+    sheet = (
+        "<table:table-row>" + ods_cell("Nama") + "</table:table-row>"
+        '<table:table-row table:number-rows-repeated="99999999999">'
+        + ods_cell("Siti")
+        + "</table:table-row><table:table-row>"
+        + ods_cell("Budi")
+        + "</table:table-row>"
+    )
+    assert [n for n, _ in rows(open_table(write_ods(tmp_path / "a.ods", sheet)))] == [2, 3, 4, 5]
+
+
+def test_ods_merged_cells(tmp_path):
+    sheet = (
+        "<table:table-row>"
+        '<table:table-cell table:number-columns-spanned="2" office:value-type="string">'
+        "<text:p>Alamat</text:p></table:table-cell><table:covered-table-cell/>"
+        + ods_cell("Kota")
+        + "</table:table-row><table:table-row>"
+        '<table:table-cell table:number-columns-spanned="3" office:value-type="string">'
+        "<text:p>Jl. Merdeka</text:p></table:table-cell>"
+        # a covered cell's own content is hidden in LibreOffice
+        '<table:covered-table-cell office:value-type="string"><text:p>tersembunyi</text:p>'
+        '</table:covered-table-cell><table:covered-table-cell table:number-columns-repeated="1"/>'
+        + ods_cell("di luar")
+        + "</table:table-row><table:table-row><table:covered-table-cell/>"
+        + ods_cell("B3")
+        + "</table:table-row>"
+    )
+    table = open_table(write_ods(tmp_path / "a.ods", sheet))
+    assert table.header == ["Alamat", "", "Kota"]
+    assert rows(table) == [(2, ["Jl. Merdeka", "", ""]), (3, ["", "B3", ""])]
+
+
+def test_ods_text(tmp_path):
+    text = (
+        '<table:table-cell office:value-type="string"><office:annotation><text:p>catatan'
+        '</text:p></office:annotation><text:p>Jl.<text:s/>Merdeka<text:s text:c="3"/>No. 1'
+        "</text:p><text:p>RT 01<text:tab/>RW 02<text:line-break/><text:span text:style-name="
+        '"T1">Bekasi</text:span> &amp; <text:a xlink:href="https://x.test">sekitar</text:a>'
+        "</text:p><text:p/></table:table-cell>"
+    )
+    # as a generator that indents its XML writes it: white space runs are one space
+    pretty = (
+        '<table:table-cell office:value-type="string">\n      <text:p>\n        Siti\n   '
+        "     Aminah <text:s/> \n      </text:p>\n    </table:table-cell>"
+    )
+    sheet = (
+        "<table:table-row>"
+        + ods_cell("Alamat")
+        + ods_cell("Nama")
+        + "</table:table-row><table:table-row>"
+        + text
+        + pretty
+        + "</table:table-row>"
+    )
+    path = write_ods(tmp_path / "a.ods", sheet)
+    assert rows(open_table(path)) == [
+        (2, ["Jl. Merdeka   No. 1\nRT 01\tRW 02\nBekasi & sekitar\n", "Siti Aminah  "])
+    ]
+
+
+def test_ods_first_visible_sheet(tmp_path):
+    first = [["Nama", "NIK"], ["Siti", "1"]]
+    other = ods_table([["Lain"], ["bukan data"]], "B")
+    hidden = ods_table([["Tersembunyi"], ["bukan data"]], "H", style="ta2")
+    expected = (["Nama", "NIK"], [(2, ["Siti", "1"])])
+
+    def read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+        table = open_table(path)
+        return table.header, rows(table)
+
+    assert read(write_ods(tmp_path / "a.ods", first, after=other)) == expected
+    path = write_ods(tmp_path / "b.ods", first, before=hidden, styles=ODS_HIDDEN_STYLE)
+    assert read(path) == expected == calamine_table(path)
+    # every sheet hidden: the first one
+    path = write_ods(tmp_path / "c.ods", first, before=hidden, styles=ODS_HIDDEN_STYLE, style="ta2")
+    assert read(path) == (["Tersembunyi"], [(2, ["bukan data"])])
+
+
+def test_ods_long_cell_is_cut_and_flagged(tmp_path):
+    long = '<table:table-cell office:value-type="string"><text:p>' + "a" * 5000
+    long += "</text:p><text:p>" + "b" * 100_000 + "</text:p></table:table-cell>"
+    sheet = [["Nama", "Catatan"], ["Siti", long], ["Budi", "pendek"]]
+    [(_, first), (_, second)] = rows(open_table(write_ods(tmp_path / "a.ods", sheet)))
+    assert isinstance(first[1], Truncated)
+    assert first[1] == "a" * MAX_CELL
+    assert not isinstance(first[0], Truncated)
+    assert not any(isinstance(v, Truncated) for v in second)
+
+
+def test_ods_matches_calamine(tmp_path):
+    path = write_ods(
+        tmp_path / "anggota.ods",
+        [
+            ["DAFTAR ANGGOTA PUK"],
+            [None],
+            ["Nama", "NIK", "Telepon", "Tgl Lahir", "Masuk", "Iuran", "Aktif", "Alamat"],
+            [
+                "Siti Aminah",
+                3275015708900001,
+                81234567890,
+                dt.date(1990, 8, 17),
+                dt.datetime(2019, 3, 1, 7, 30),  # noqa: DTZ001
+                25000.5,
+                True,
+                "Jl. Merdeka &amp; Co</text:p><text:p>Bekasi",
+            ],
+            [None, None],
+            ["Budi", "3275014108900004", None, None, None, 0.1, False, None],
+            [
+                '<table:table-cell table:number-columns-repeated="2" office:value-type="string">'
+                "<text:p>sama</text:p></table:table-cell>",
+                None,
+                0,
+            ],
+        ]
+        + [["Anggota", i] for i in range(50)],
+    )
+    ours = open_table(path)
+    assert (ours.header, rows(ours)) == calamine_table(path)
+    assert ours.header_row == 3
+    assert rows(ours)[0] == (
+        4,
+        [
+            "Siti Aminah",
+            "3275015708900001",
+            "81234567890",
+            "1990-08-17",
+            "2019-03-01 07:30:00",
+            "25000.5",
+            "TRUE",
+            "Jl. Merdeka & Co\nBekasi",
+        ],
+    )
+
+
+def test_ods_encrypted(tmp_path):
+    path = write_ods(tmp_path / "a.ods", "", content=bytes(range(256)) * 40, encrypted=True)
+    with pytest.raises(ImportFileError, match="kata sandi"):
+        open_table(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<office:document-content",  # cut short
+        b"bukan xml sama sekali",
+        b'<?xml version="1.0"?><a><b></a>',
+        # a repeat count that is not a number
+        (
+            f"<office:document-content {ODS_NS}><office:body><office:spreadsheet><table:table>"
+            '<table:table-row table:number-rows-repeated="banyak"><table:table-cell/>'
+            "</table:table-row></table:table></office:spreadsheet></office:body>"
+            "</office:document-content>"
+        ).encode(),
+        # an entity defined in terms of itself, many times over
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;'
+        b'&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY e "&c;&c;'
+        b'&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g '
+        b'"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>'
+        b"<d>&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;</d>",
+    ],
+)
+def test_ods_broken_content(tmp_path, content):
+    with pytest.raises(ImportFileError, match="rusak"):
+        rows(open_table(write_ods(tmp_path / "a.ods", "", content=content)))
+
+
+def test_ods_without_sheets_or_content(tmp_path):
+    content = (
+        f"<office:document-content {ODS_NS}><office:body><office:spreadsheet/></office:body>"
+        "</office:document-content>"
+    ).encode()
+    with pytest.raises(ImportFileError, match="lembar kerja yang dapat dibaca"):
+        open_table(write_ods(tmp_path / "a.ods", "", content=content))
+    path = write_ods(tmp_path / "b.ods", [["Nama"], ["Siti"]])
+    with zipfile.ZipFile(path) as z, zipfile.ZipFile(tmp_path / "c.ods", "w") as out:
+        for info in z.infolist():
+            if info.filename != "content.xml":
+                out.writestr(info, z.read(info))
+    with pytest.raises(ImportFileError, match="rusak"):
+        open_table(tmp_path / "c.ods")
+
+
+def test_ods_row_longer_than_any_real_one_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_XML_ROW", 50_000)
+    sheet = [["Nama", "Catatan"], ["Siti", "x" * 10_000], ["Budi", "y" * 100_000]]
+    table = open_table(write_ods(tmp_path / "a.ods", sheet))
+    with pytest.raises(ImportFileError, match="rusak"):
+        rows(table)
+
+
+def test_ods_damaged_content_stream(tmp_path):
+    sheet = [["Nama", "NIK"]] + [[f"Anggota {i}", i] for i in range(2000)]
+    path = write_ods(tmp_path / "a.ods", sheet)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("content.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + info.compress_size // 2, start + info.compress_size - 10):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImportFileError, match="rusak"):
+        rows(open_table(path))
 
 
 # --- hostile bytes ------------------------------------------------------------------------
@@ -678,3 +1085,42 @@ def test_fuzz_xlsx_shared_strings(tmp_path, bits):
     )
     items = "<si><t>Nama</t></si><si>" + "".join(bits) + "</si><si><t>z</t></si>"
     read_all_or_refuse(handmade_xlsx(tmp_path / "f.xlsx", sheet, shared=items))
+
+
+ODS_BITS = st.sampled_from(
+    [
+        "<table:table-row>",
+        '<table:table-row table:number-rows-repeated="3">',
+        "</table:table-row>",
+        "<table:table-cell>",
+        '<table:table-cell table:number-columns-repeated="20000">',
+        '<table:table-cell office:value-type="float" office:value="1e308">',
+        '<table:table-cell office:value-type="float" office:value="x">',
+        '<table:table-cell office:value-type="date" office:date-value="2019-02-30T25:00">',
+        '<table:table-cell office:value-type="time" office:time-value="PT99999999999H">',
+        '<table:table-cell office:value-type="boolean" office:boolean-value="">',
+        "<table:covered-table-cell/>",
+        "</table:table-cell>",
+        "<text:p>",
+        "</text:p>",
+        '<text:s text:c="5"/>',
+        "<text:tab/>",
+        "<office:annotation>",
+        "</office:annotation>",
+        "</table:table>",
+        '<table:table table:name="B">',
+        "&amp;",
+        "&#0;",
+        "<!--",
+        "<![CDATA[",
+        "]]>",
+        "é",
+    ]
+)
+
+
+@FUZZ
+@given(bits=st.lists(ODS_BITS | st.text(max_size=5), max_size=40))
+def test_fuzz_ods_content_xml(tmp_path, bits):
+    head = "<table:table-row>" + ods_cell("Nama") + ods_cell("NIK") + "</table:table-row>"
+    read_all_or_refuse(write_ods(tmp_path / "f.ods", head + "".join(bits)))
