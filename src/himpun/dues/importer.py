@@ -41,8 +41,8 @@ import datetime
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, ClassVar
 
 from django import forms
@@ -299,6 +299,8 @@ class Context:
     #: amount cells already read: their rupiah, or why they cannot be read
     amounts: dict[str, int | str] = field(default_factory=dict)
     batches_posted: int = 0
+    #: who imports (the job's user, read once: the job is refreshed between batches)
+    actor: Any = None
 
 
 def _parse_month(value: Any) -> datetime.date:
@@ -412,6 +414,7 @@ class CheckoffImporter(Importer):
             today=timezone.localdate(),
             rules=Rules.load(org),
             batch=batch,
+            actor=job.user,
             queued=queued,
             # a resumed import continues the sum of the rows its earlier batches read
             file_total=0 if dry_run else int(options.get("_file_total", 0)),
@@ -558,7 +561,7 @@ class CheckoffImporter(Importer):
         if not dry_run:
             # the running total as of this batch: the next batch may be read before this
             # one is written
-            result.write = partial(self._write, ctx, posts, lines, ctx.file_total)
+            result.write = self._writes(ctx, posts, lines, ctx.file_total)
         return result
 
     # --- reading --------------------------------------------------------------------------
@@ -635,140 +638,156 @@ class CheckoffImporter(Importer):
         )
 
     # --- writing --------------------------------------------------------------------------
-    def _write(
+    def _writes(
         self, ctx: Context, posts: list[_Posting], lines: list[CheckoffLine], file_total: int
-    ) -> None:
+    ) -> Callable[[], None]:
+        """The batch's writes, ready to run: everything that can be worked out before the
+        entries have their ids (accounts to open, splits, payments, counters) is worked out
+        here, where the batch is read, so the writer thread of a pipelined run only sends
+        rows to the database."""
         batch = ctx.batch
         assert batch is not None
         on = ctx.today
-        actor = ctx.job.user
+        actor = ctx.actor
         first_row = min([p.row.number for p in posts] + [line.row for line in lines], default=0)
-        if posts:
-            # accounts for members paying for the first time, owed from the month they
-            # joined (never before the organisation's first dues policy), as the arrears run
-            start = ctx.rules.first_policy()
-            MemberDues.objects.bulk_create(
-                [
-                    MemberDues(member_id=m["id"], owed_from=opens, unpaid_from=opens)
-                    for m in (p.member for p in posts)
-                    if m["dues__unpaid_from"] is None
-                    for opens in [account_opens(m["joined_on"], m["status_since"], start)]
-                ],
-                batch_size=1000,
-                ignore_conflicts=True,
-            )
-            by_unit: dict[str, list[_Posting]] = defaultdict(list)
-            for p in posts:
-                by_unit[p.member["unit__path"]].append(p)
-            entries = Entry.objects.bulk_create(
-                [
-                    Entry(
-                        organisation_id=ctx.organisation.pk,
-                        unit_id=group[0].member["unit_id"],
-                        kind=EntryKind.CHECKOFF,
-                        on=on,
-                        description=(
-                            _("Potong upah %(month)s: %(n)s anggota")
-                            % {"month": f"{ctx.month:%m-%Y}", "n": len(group)}
-                        )[:200],
-                        actor=actor,
-                        key=f"potong-upah:{batch.pk}:{group[0].member['unit_id']}:{first_row}",
-                        batch=batch,
-                    )
-                    for group in by_unit.values()
-                ],
-                batch_size=1000,
-            )
-            postings: list[dict[str, Any]] = []
-            payments: list[dict[str, Any]] = []
-            for entry, (path, group) in zip(entries, by_unit.items(), strict=True):
-                collector = entry.unit_id
-                shares = ctx.rules.split(path, on)
-                sums: dict[tuple[int, str, int | None], int] = Counter()
-                # members paying the same amount split the same way: split once per amount
-                for amount, n in Counter(p.amount for p in group).items():
-                    for unit_id, account, part, other in split_postings(amount, collector, shares):
-                        sums[unit_id, account, other] += part * n
-                postings += [
-                    {
-                        "entry_id": entry.pk,
-                        "unit_id": unit_id,
-                        "account": account,
-                        "amount": amount,
-                        "on": on,
-                        "counterparty_id": other,
-                    }
-                    for (unit_id, account, other), amount in sums.items()
-                    if amount
-                ]
-                payments += [
-                    {
-                        "entry_id": entry.pk,
-                        "member_id": p.member["id"],
-                        "unit_id": collector,
-                        "method": Method.CHECKOFF,
-                        "amount": p.amount,
-                        "joining_fee": 0,
-                        "period": ctx.month,
-                        "months": 1,
-                        "on": on,
-                        "reference": f"{ctx.job.filename[:80]}:{p.row.number}",
-                    }
-                    for p in group
-                ]
-            rows_insert(Posting, postings, ids=False)
-            rows_insert(Payment, payments, ids=False)
-            unit_counts_adjust(
-                deltas=dues_counter_deltas(
-                    (p.member["unit__path"], ctx.month, 1, p.amount, on) for p in posts
-                )
-            )
-            months_paid_add(
-                actor=actor,
+        # accounts for members paying for the first time, owed from the month they joined
+        # (never before the organisation's first dues policy), as the arrears run
+        start = ctx.rules.first_policy()
+        accounts = [
+            MemberDues(member_id=m["id"], owed_from=opens, unpaid_from=opens)
+            for m in (p.member for p in posts)
+            if m["dues__unpaid_from"] is None
+            for opens in [account_opens(m["joined_on"], m["status_since"], start)]
+        ]
+        by_unit: dict[str, list[_Posting]] = defaultdict(list)
+        for p in posts:
+            by_unit[p.member["unit__path"]].append(p)
+        entries = [
+            Entry(
                 organisation_id=ctx.organisation.pk,
-                member_ids=[p.member["id"] for p in posts],
-                months=1,
+                unit_id=group[0].member["unit_id"],
+                kind=EntryKind.CHECKOFF,
                 on=on,
-                # only a member the arrears run made nonaktif is posted while nonaktif
-                reactivate=[p.member["id"] for p in posts if p.member["status"] != Status.ACTIVE],
+                description=(
+                    _("Potong upah %(month)s: %(n)s anggota")
+                    % {"month": f"{ctx.month:%m-%Y}", "n": len(group)}
+                )[:200],
+                actor=actor,
+                key=f"potong-upah:{batch.pk}:{group[0].member['unit_id']}:{first_row}",
+                batch=batch,
             )
-            content_type = ContentType.objects.get_for_model(Entry)
-            AuditEntry.objects.bulk_create(
-                [
-                    AuditEntry(
-                        actor=actor,
-                        actor_name=actor.username,
-                        action="create",
-                        content_type=content_type,
-                        object_id=str(entry.pk),
-                        object_repr=str(entry)[:200],
-                        changes={
-                            "kind": EntryKind.CHECKOFF,
-                            "on": on.isoformat(),
-                            "total": sum(p.amount for p in group),
-                            "members": len(group),
-                        },
-                        batch=ctx.job.batch,
-                    )
-                    for entry, group in zip(entries, by_unit.values(), strict=True)
-                ],
-                batch_size=1000,
+            for group in by_unit.values()
+        ]
+        # rows that name their entry by its place in `entries` until it has an id
+        postings: list[dict[str, Any]] = []
+        payments: list[dict[str, Any]] = []
+        reference = ctx.job.filename[:80]
+        for i, (path, group) in enumerate(by_unit.items()):
+            collector = group[0].member["unit_id"]
+            shares = ctx.rules.split(path, on)
+            sums: dict[tuple[int, str, int | None], int] = Counter()
+            # members paying the same amount split the same way: split once per amount
+            for amount, n in Counter(p.amount for p in group).items():
+                for unit_id, account, part, other in split_postings(amount, collector, shares):
+                    sums[unit_id, account, other] += part * n
+            postings += [
+                {
+                    "entry_id": i,
+                    "unit_id": unit_id,
+                    "account": account,
+                    "amount": amount,
+                    "on": on,
+                    "counterparty_id": other,
+                }
+                for (unit_id, account, other), amount in sums.items()
+                if amount
+            ]
+            payments += [
+                {
+                    "entry_id": i,
+                    "member_id": p.member["id"],
+                    "unit_id": collector,
+                    "method": Method.CHECKOFF,
+                    "amount": p.amount,
+                    "joining_fee": 0,
+                    "period": ctx.month,
+                    "months": 1,
+                    "on": on,
+                    "reference": f"{reference}:{p.row.number}",
+                }
+                for p in group
+            ]
+        deltas = dues_counter_deltas(
+            (p.member["unit__path"], ctx.month, 1, p.amount, on) for p in posts
+        )
+        paying = [p.member["id"] for p in posts]
+        # only a member the arrears run made nonaktif is posted while nonaktif
+        reactivate = [p.member["id"] for p in posts if p.member["status"] != Status.ACTIVE]
+        totals = [sum(p.amount for p in group) for group in by_unit.values()]
+        posted_total = sum(p.amount for p in posts)
+        statistics = bool(posts) and (ctx.job.rows_total or 0) >= ANALYSE_FROM
+
+        def write() -> None:
+            if posts:
+                MemberDues.objects.bulk_create(accounts, batch_size=1000, ignore_conflicts=True)
+                Entry.objects.bulk_create(entries, batch_size=1000)
+                ids = [e.pk for e in entries]
+                for r in postings:
+                    r["entry_id"] = ids[r["entry_id"]]
+                for r in payments:
+                    r["entry_id"] = ids[r["entry_id"]]
+                rows_insert(Posting, postings, ids=False)
+                rows_insert(Payment, payments, ids=False)
+                unit_counts_adjust(deltas=deltas)
+                months_paid_add(
+                    actor=actor,
+                    organisation_id=ctx.organisation.pk,
+                    member_ids=paying,
+                    months=1,
+                    on=on,
+                    reactivate=reactivate,
+                )
+                content_type = ContentType.objects.get_for_model(Entry)
+                AuditEntry.objects.bulk_create(
+                    [
+                        AuditEntry(
+                            actor=actor,
+                            actor_name=actor.username,
+                            action="create",
+                            content_type=content_type,
+                            object_id=str(entry.pk),
+                            object_repr=str(entry)[:200],
+                            changes={
+                                "kind": EntryKind.CHECKOFF,
+                                "on": on.isoformat(),
+                                "total": total,
+                                "members": len(group),
+                            },
+                            batch=ctx.job.batch,
+                        )
+                        for entry, group, total in zip(
+                            entries, by_unit.values(), totals, strict=True
+                        )
+                    ],
+                    batch_size=1000,
+                )
+            CheckoffLine.objects.bulk_create(lines, batch_size=1000)
+            CheckoffBatch.objects.filter(pk=batch.pk).update(
+                rows=F("rows") + len(posts) + len(lines),
+                posted=F("posted") + len(posts),
+                posted_total=F("posted_total") + posted_total,
+                queued=F("queued") + len(lines),
             )
-        CheckoffLine.objects.bulk_create(lines, batch_size=1000)
-        CheckoffBatch.objects.filter(pk=batch.pk).update(
-            rows=F("rows") + len(posts) + len(lines),
-            posted=F("posted") + len(posts),
-            posted_total=F("posted_total") + sum(p.amount for p in posts),
-            queued=F("queued") + len(lines),
-        )
-        # the file's running total survives a killed import with the batch that read it
-        ImportJob.objects.filter(pk=ctx.job.pk).update(
-            options={**(ctx.job.options or {}), "_file_total": file_total}
-        )
-        if posts and (ctx.job.rows_total or 0) >= ANALYSE_FROM:
-            ctx.batches_posted += 1
-            if ctx.batches_posted in (1, 2, 4, 8, 16):
-                _ledger_statistics()
+            # the file's running total survives a killed import with the batch that read it
+            ImportJob.objects.filter(pk=ctx.job.pk).update(
+                options={**(ctx.job.options or {}), "_file_total": file_total}
+            )
+            if statistics:
+                ctx.batches_posted += 1
+                if ctx.batches_posted in (1, 2, 4, 8, 16):
+                    _ledger_statistics()
+
+        return write
 
     def finish(self, ctx: Context, *, dry_run: bool) -> list[str]:
         if ctx.declared is None or ctx.declared == ctx.file_total:
