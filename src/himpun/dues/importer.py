@@ -662,21 +662,41 @@ class CheckoffImporter(Importer):
         by_unit: dict[str, list[_Posting]] = defaultdict(list)
         for p in posts:
             by_unit[p.member["unit__path"]].append(p)
+        now = timezone.now()
         entries = [
-            Entry(
-                organisation_id=ctx.organisation.pk,
-                unit_id=group[0].member["unit_id"],
-                kind=EntryKind.CHECKOFF,
-                on=on,
-                description=(
+            {
+                "organisation_id": ctx.organisation.pk,
+                "unit_id": group[0].member["unit_id"],
+                "kind": EntryKind.CHECKOFF,
+                "on": on,
+                "description": (
                     _("Potong upah %(month)s: %(n)s anggota")
                     % {"month": f"{ctx.month:%m-%Y}", "n": len(group)}
                 )[:200],
-                actor=actor,
-                key=f"potong-upah:{batch.pk}:{group[0].member['unit_id']}:{first_row}",
-                batch=batch,
-            )
+                "actor_id": actor.pk,
+                "created_at": now,
+                "key": f"potong-upah:{batch.pk}:{group[0].member['unit_id']}:{first_row}",
+                "batch_id": batch.pk,
+            }
             for group in by_unit.values()
+        ]
+        content_type = ContentType.objects.get_for_model(Entry)
+        audits = [
+            AuditEntry(
+                actor=actor,
+                actor_name=actor.username,
+                action="create",
+                content_type=content_type,
+                object_repr=str(Entry(on=on, description=entry["description"]))[:200],
+                changes={
+                    "kind": EntryKind.CHECKOFF,
+                    "on": on.isoformat(),
+                    "total": sum(p.amount for p in group),
+                    "members": len(group),
+                },
+                batch=ctx.job.batch,
+            )
+            for entry, group in zip(entries, by_unit.values(), strict=True)
         ]
         # rows that name their entry by its place in `entries` until it has an id
         postings: list[dict[str, Any]] = []
@@ -723,15 +743,13 @@ class CheckoffImporter(Importer):
         paying = [p.member["id"] for p in posts]
         # only a member the arrears run made nonaktif is posted while nonaktif
         reactivate = [p.member["id"] for p in posts if p.member["status"] != Status.ACTIVE]
-        totals = [sum(p.amount for p in group) for group in by_unit.values()]
         posted_total = sum(p.amount for p in posts)
         statistics = bool(posts) and (ctx.job.rows_total or 0) >= ANALYSE_FROM
 
         def write() -> None:
             if posts:
                 MemberDues.objects.bulk_create(accounts, batch_size=1000, ignore_conflicts=True)
-                Entry.objects.bulk_create(entries, batch_size=1000)
-                ids = [e.pk for e in entries]
+                ids = rows_insert(Entry, entries)
                 for r in postings:
                     r["entry_id"] = ids[r["entry_id"]]
                 for r in payments:
@@ -747,30 +765,9 @@ class CheckoffImporter(Importer):
                     on=on,
                     reactivate=reactivate,
                 )
-                content_type = ContentType.objects.get_for_model(Entry)
-                AuditEntry.objects.bulk_create(
-                    [
-                        AuditEntry(
-                            actor=actor,
-                            actor_name=actor.username,
-                            action="create",
-                            content_type=content_type,
-                            object_id=str(entry.pk),
-                            object_repr=str(entry)[:200],
-                            changes={
-                                "kind": EntryKind.CHECKOFF,
-                                "on": on.isoformat(),
-                                "total": total,
-                                "members": len(group),
-                            },
-                            batch=ctx.job.batch,
-                        )
-                        for entry, group, total in zip(
-                            entries, by_unit.values(), totals, strict=True
-                        )
-                    ],
-                    batch_size=1000,
-                )
+                for audit, pk in zip(audits, ids, strict=True):
+                    audit.object_id = str(pk)
+                AuditEntry.objects.bulk_create(audits, batch_size=1000)
             CheckoffLine.objects.bulk_create(lines, batch_size=1000)
             CheckoffBatch.objects.filter(pk=batch.pk).update(
                 rows=F("rows") + len(posts) + len(lines),
