@@ -217,11 +217,15 @@ def import_job_run(
     if dry_run:
         ImportIssue.objects.filter(job=job, dry_run=True).delete()
         start = 0
-        counts = dict.fromkeys(("created", "updated", "unchanged", "failed", "warned"), 0)
+        # a dry run's counts are the preview (a real run counts on the job, per batch)
+        counts: dict[str, int] | None = dict.fromkeys(
+            ("created", "updated", "unchanged", "failed", "warned"), 0
+        )
         ImportJob.objects.filter(pk=job.pk).update(
             state=JobState.CHECKING, rows_done=0, heartbeat_at=now, message=""
         )
     else:
+        counts = None
         start = job.last_row
         ImportJob.objects.filter(pk=job.pk).update(
             state=JobState.RUNNING,
@@ -242,7 +246,6 @@ def import_job_run(
         job=job, dry_run=dry_run, level=IssueLevel.WARNING
     ).count()
     done = job.rows_done if not dry_run else 0
-    counts: dict[str, int] | None = counts if dry_run else None
     # Pipelined only outside a transaction: a test (or a caller) that wraps the run in one
     # must see every write on its own connection.
     writer = (

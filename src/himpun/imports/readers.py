@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import array
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -239,6 +240,20 @@ def _msg_not_spreadsheet() -> str:
 
 
 # --- header -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _package_errors(broken: tuple[type[BaseException], ...] = BROKEN_XLSX) -> Iterator[None]:
+    """Reading a ZIP package (XLSX, ODS): its failures as the messages a person can act on.
+    zipfile reports an encrypted member as RuntimeError; `broken` are the signs of damage."""
+    try:
+        yield
+    except ImportFileError:
+        raise
+    except RuntimeError as exc:
+        raise ImportFileError(_msg_encrypted()) from exc
+    except broken as exc:
+        raise ImportFileError(_msg_not_spreadsheet()) from exc
 
 
 def _clean_header(values: list[str]) -> list[str]:
@@ -457,29 +472,22 @@ def _open_csv(path: str, head: bytes, *, complete: bool) -> Table:
 def _zip_kind(path: str) -> str:
     """Which spreadsheet a ZIP package holds ("xlsx", "ods" or "xlsb"), by the package's own
     declaration rather than the file name."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = {n.lower(): n for n in zf.namelist()}
-            if "mimetype" in names:
-                mimetype = _read_member(zf, names["mimetype"], 1024)
-                if b"opendocument.spreadsheet" in mimetype:
-                    return "ods"
-                raise ImportFileError(_msg_not_spreadsheet())
-            if "[content_types].xml" in names:
-                types = _read_member(zf, names["[content_types].xml"], MAX_XML_PART)
-                if b"sheet.binary" in types:
-                    return "xlsb"
-                if b"spreadsheetml" in types or b"ms-excel.sheet" in types:
-                    return "xlsx"
-                raise ImportFileError(_msg_not_spreadsheet())
-            if "xl/workbook.xml" in names:
+    with _package_errors(), zipfile.ZipFile(path) as zf:
+        names = {n.lower(): n for n in zf.namelist()}
+        if "mimetype" in names:
+            mimetype = _read_member(zf, names["mimetype"], 1024)
+            if b"opendocument.spreadsheet" in mimetype:
+                return "ods"
+            raise ImportFileError(_msg_not_spreadsheet())
+        if "[content_types].xml" in names:
+            types = _read_member(zf, names["[content_types].xml"], MAX_XML_PART)
+            if b"sheet.binary" in types:
+                return "xlsb"
+            if b"spreadsheetml" in types or b"ms-excel.sheet" in types:
                 return "xlsx"
-    except ImportFileError:
-        raise
-    except RuntimeError as exc:  # zipfile: "File is encrypted, password required"
-        raise ImportFileError(_msg_encrypted()) from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise ImportFileError(_msg_not_spreadsheet()) from exc
+            raise ImportFileError(_msg_not_spreadsheet())
+        if "xl/workbook.xml" in names:
+            return "xlsx"
     raise ImportFileError(_msg_not_spreadsheet())
 
 
@@ -911,15 +919,8 @@ class _XlsxSource:
     date1904: bool
 
     def records(self, max_cols: int) -> Iterator[tuple[int, list[str]]]:
-        try:
-            with zipfile.ZipFile(self.path) as zf, zf.open(self.sheet) as fh:
-                yield from self._records(fh, max_cols)
-        except ImportFileError:
-            raise
-        except RuntimeError as exc:
-            raise ImportFileError(_msg_encrypted()) from exc
-        except BROKEN_XLSX as exc:
-            raise ImportFileError(_msg_not_spreadsheet()) from exc
+        with _package_errors(), zipfile.ZipFile(self.path) as zf, zf.open(self.sheet) as fh:
+            yield from self._records(fh, max_cols)
 
     def _records(self, fh: IO[bytes], max_cols: int) -> Iterator[tuple[int, list[str]]]:
         blocks = _xml_blocks(fh, "sheetData", "row")
@@ -1003,55 +1004,48 @@ class _XlsxSource:
 
 
 def _open_xlsx(path: str) -> Table:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = {n.lower(): n for n in zf.namelist()}
-            package = _rels(zf, names, "")
-            workbook = next(
-                (member for kind, member in package.values() if kind == "officeDocument"),
-                names.get("xl/workbook.xml", "xl/workbook.xml"),
-            )
-            if workbook.lower() not in names:
-                raise ImportFileError(_msg_not_spreadsheet())
-            rels = _rels(zf, names, workbook)
-            root = _parse_part(zf, workbook)
-            date1904 = False
-            sheets: list[tuple[str, bool]] = []
-            for el in root.iter():
-                tag = _local(el.tag)
-                if tag == "workbookPr":
-                    date1904 = el.get("date1904", "").lower() in ("1", "true")
-                elif tag == "sheet":
-                    rid = next((v for k, v in el.attrib.items() if _RELS_ID.search(k)), "")
-                    kind, member = rels.get(rid, ("", ""))
-                    if kind == "worksheet" and member.lower() in names:
-                        visible = el.get("state", "visible") == "visible"
-                        sheets.append((names[member.lower()], visible))
-            if not sheets:
-                # No usable relationships (some generators skip them): take sheet1.xml.
-                guess = names.get("xl/worksheets/sheet1.xml")
-                if guess is None:
-                    raise ImportFileError(_msg_no_sheet())
-                sheets.append((guess, True))
-            sheet = next((s for s, visible in sheets if visible), sheets[0][0])
-            related = dict(rels.values())
-            sst_name = related.get("sharedStrings") or names.get("xl/sharedstrings.xml")
-            styles_name = related.get("styles") or names.get("xl/styles.xml")
-            strings = (
-                _SharedStrings.load(zf, sst_name)
-                if sst_name and sst_name.lower() in names
-                else _SharedStrings()
-            )
-            styles = _date_styles(zf, styles_name if styles_name in zf.NameToInfo else None)
-            with zf.open(sheet) as fh:
-                m = _DIMENSION.search(fh.read(4096).decode("utf-8", "replace"))
-            last_row = int(m[1]) if m else None
-    except ImportFileError:
-        raise
-    except RuntimeError as exc:
-        raise ImportFileError(_msg_encrypted()) from exc
-    except BROKEN_XLSX as exc:
-        raise ImportFileError(_msg_not_spreadsheet()) from exc
+    with _package_errors(), zipfile.ZipFile(path) as zf:
+        names = {n.lower(): n for n in zf.namelist()}
+        package = _rels(zf, names, "")
+        workbook = next(
+            (member for kind, member in package.values() if kind == "officeDocument"),
+            names.get("xl/workbook.xml", "xl/workbook.xml"),
+        )
+        if workbook.lower() not in names:
+            raise ImportFileError(_msg_not_spreadsheet())
+        rels = _rels(zf, names, workbook)
+        root = _parse_part(zf, workbook)
+        date1904 = False
+        sheets: list[tuple[str, bool]] = []
+        for el in root.iter():
+            tag = _local(el.tag)
+            if tag == "workbookPr":
+                date1904 = el.get("date1904", "").lower() in ("1", "true")
+            elif tag == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _RELS_ID.search(k)), "")
+                kind, member = rels.get(rid, ("", ""))
+                if kind == "worksheet" and member.lower() in names:
+                    visible = el.get("state", "visible") == "visible"
+                    sheets.append((names[member.lower()], visible))
+        if not sheets:
+            # No usable relationships (some generators skip them): take sheet1.xml.
+            guess = names.get("xl/worksheets/sheet1.xml")
+            if guess is None:
+                raise ImportFileError(_msg_no_sheet())
+            sheets.append((guess, True))
+        sheet = next((s for s, visible in sheets if visible), sheets[0][0])
+        related = dict(rels.values())
+        sst_name = related.get("sharedStrings") or names.get("xl/sharedstrings.xml")
+        styles_name = related.get("styles") or names.get("xl/styles.xml")
+        strings = (
+            _SharedStrings.load(zf, sst_name)
+            if sst_name and sst_name.lower() in names
+            else _SharedStrings()
+        )
+        styles = _date_styles(zf, styles_name if styles_name in zf.NameToInfo else None)
+        with zf.open(sheet) as fh:
+            m = _DIMENSION.search(fh.read(4096).decode("utf-8", "replace"))
+        last_row = int(m[1]) if m else None
     return Table(
         header=[],
         header_row=0,
@@ -1322,15 +1316,11 @@ class _OdsSource:
     path: str
 
     def records(self, max_cols: int) -> Iterator[tuple[int, list[str]]]:
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                yield from self._records(zf, max_cols)
-        except ImportFileError:
-            raise
-        except RuntimeError as exc:
-            raise ImportFileError(_msg_encrypted()) from exc
-        except (expat.ExpatError, *BROKEN_XLSX) as exc:
-            raise ImportFileError(_msg_not_spreadsheet()) from exc
+        with (
+            _package_errors((expat.ExpatError, *BROKEN_XLSX)),
+            zipfile.ZipFile(self.path) as zf,
+        ):
+            yield from self._records(zf, max_cols)
 
     def _records(self, zf: zipfile.ZipFile, max_cols: int) -> Iterator[tuple[int, list[str]]]:
         # The first visible sheet; the first sheet when all are hidden (read again for it).
@@ -1366,19 +1356,12 @@ class _OdsSource:
 
 
 def _open_ods(path: str) -> Table:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "META-INF/manifest.xml" in names:
-                manifest = _read_member(zf, "META-INF/manifest.xml", MAX_XML_PART)
-                if b"encryption-data" in manifest:
-                    raise ImportFileError(_msg_encrypted())
-            if "content.xml" not in names:
-                raise ImportFileError(_msg_not_spreadsheet())
-    except ImportFileError:
-        raise
-    except RuntimeError as exc:
-        raise ImportFileError(_msg_encrypted()) from exc
-    except BROKEN_XLSX as exc:
-        raise ImportFileError(_msg_not_spreadsheet()) from exc
+    with _package_errors(), zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        if "META-INF/manifest.xml" in names:
+            manifest = _read_member(zf, "META-INF/manifest.xml", MAX_XML_PART)
+            if b"encryption-data" in manifest:
+                raise ImportFileError(_msg_encrypted())
+        if "content.xml" not in names:
+            raise ImportFileError(_msg_not_spreadsheet())
     return Table(header=[], header_row=0, format="ods", _source=_OdsSource(path))
