@@ -159,6 +159,37 @@ def test_a_killed_import_resumes_from_its_last_batch_with_exact_counts(world, tm
     assert numbers == list(range(1, 24))
 
 
+def test_a_resumed_import_still_knows_the_rows_before_the_kill(world, tmp_path):
+    """The members a run has written, with their rows, are kept with each batch
+    (`ImportTouched`), not in the run's memory: after a kill, a later row with the same
+    person as a row before the kill is still a duplicate inside the file, reported against
+    that row (not an update of the member it created); the bookkeeping goes when the job
+    ends."""
+    from himpun.imports.models import ImportTouched
+
+    rows = [
+        f"Anggota Nomor {chr(65 + i // 26)}{chr(65 + i % 26)};L;01/01/1990;;0812 5555 {1000 + i};A"
+        for i in range(12)
+    ]
+    rows.append("Anggota Nomor AA;L;02/02/1991;;0812 5555 1000;A")  # row 2's person, row 14
+    job = new_job(world.admin1, world.org1, write_csv(tmp_path / "ulang.csv", rows))
+
+    def die(batch: int) -> None:
+        if batch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_job_run(job=job, batch_size=5, after_batch=die)
+    assert ImportTouched.objects.filter(job=job).count() == 10  # two batches committed
+    resumed = import_job_run(job=job, batch_size=5)
+    assert (resumed.created, resumed.updated, resumed.failed) == (12, 0, 1)
+    message = ImportIssue.objects.get(job=resumed, level=IssueLevel.ERROR, row=14).message
+    assert "baris 2" in message
+    first = Member.objects.get(phone__endswith="81255551000")
+    assert first.birth_date.isoformat() == "1990-01-01"  # not overwritten by row 14
+    assert not ImportTouched.objects.filter(job=job).exists()
+
+
 def test_xlsx_with_real_dates_and_number_cells(world, tmp_path):
     path = tmp_path / "anggota.xlsx"
     book = xlsxwriter.Workbook(str(path))

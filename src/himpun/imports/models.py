@@ -160,3 +160,23 @@ class ImportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row}: {self.message}"
+
+
+class ImportTouched(models.Model):
+    """A member an import run has created or updated, and the row that did it: a later row
+    of the same file with the same person is a duplicate inside the file, reported against
+    that row. Kept in the database rather than in the run's memory (flat memory, whatever
+    the file's size), written with each batch (so a resumed import still knows the rows
+    before it), and removed when the job ends. Bookkeeping of a job, not a member's data."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    #: no foreign key: a row per member written, checked by nobody, gone with the job
+    member_id = models.BigIntegerField()
+    row = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["job", "member_id"], name="importtouched_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.row}"

@@ -35,7 +35,7 @@ from himpun.imports.engine import (
     register,
     units_by_reference,
 )
-from himpun.imports.models import ImportJob
+from himpun.imports.models import ImportJob, ImportTouched
 from himpun.members.choices import TRANSITIONS, Status
 from himpun.members.import_fields import MEMBER_FIELDS, member_row_parse
 from himpun.members.models import (
@@ -83,8 +83,8 @@ class Context:
     add_paths: list[str] | None  # None: a superuser
     units: dict[str, UnitRef | str] = field(default_factory=dict)  # ref → unit or an error
     employers: dict[str, int] | None = None
-    #: member id → the row that created or updated it in this run (later rows with the same
-    #: keys are duplicates inside the file)
+    #: dry run only: member id → the row that would update it (a real run keeps these in
+    #: `ImportTouched`, written with each batch)
     touched: dict[int, int] = field(default_factory=dict)
     #: dry run only: natural keys of rows that would be created → their row
     pending: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -215,6 +215,14 @@ class MemberImporter(Importer):
             ready.append((row, data, unit))
 
         existing = self._existing(ctx, [(d, u.id) for _r, d, u in ready])
+        # the rows of this run that already wrote the members found (in-file duplicates):
+        # earlier batches' from the job's bookkeeping, this batch's as it goes
+        seen = self._touched(
+            ctx,
+            {m["id"] for key in existing.values() for ms in key.values() for m in ms},
+            dry_run=dry_run,
+        )
+        touched: list[tuple[int, int]] = []
         inserts: list[tuple[Row, dict[str, Any], UnitRef]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]]]] = []
         status_moves: list[tuple[dict[str, Any], str]] = []
@@ -249,8 +257,8 @@ class MemberImporter(Importer):
                 inserts.append((row, data, unit))
                 result.created += 1
                 continue
-            if match["id"] in ctx.touched:
-                earlier = ctx.touched[match["id"]]
+            if match["id"] in seen:
+                earlier = seen[match["id"]]
                 changes = _changes(match, data)
                 if changes:
                     result.error(row, _conflict(earlier, changes))
@@ -280,16 +288,31 @@ class MemberImporter(Importer):
                     continue
                 status_moves.append((match, status))
             changes = _changes(match, data)
-            ctx.touched[match["id"]] = row.number
+            seen[match["id"]] = row.number
+            touched.append((match["id"], row.number))
             if changes or (status and status != match["status"]):
                 updates.append((match, data, changes))
                 result.updated += 1
             else:
                 result.unchanged += 1
 
-        if not dry_run:
-            self._write(ctx, inserts, updates, status_moves)
+        if dry_run:
+            ctx.touched.update(touched)
+        else:
+            self._write(ctx, inserts, updates, status_moves, touched)
         return result
+
+    def _touched(self, ctx: Context, ids: set[int], *, dry_run: bool) -> dict[int, int]:
+        """Of these members, those this run has already created or updated: id → row."""
+        if dry_run:
+            return {pk: ctx.touched[pk] for pk in ids if pk in ctx.touched}
+        if not ids:
+            return {}
+        return dict(
+            ImportTouched.objects.filter(job=ctx.job, member_id__any=sorted(ids)).values_list(
+                "member_id", "row"
+            )
+        )
 
     # --- matching ------------------------------------------------------------------------
     def _existing(
@@ -356,7 +379,14 @@ class MemberImporter(Importer):
         return existing["name"].get(_name_key(data, unit_id), [None])[0], ""
 
     # --- writing ---------------------------------------------------------------------------
-    def _write(self, ctx: Context, inserts: list, updates: list, status_moves: list) -> None:
+    def _write(
+        self,
+        ctx: Context,
+        inserts: list,
+        updates: list,
+        status_moves: list,
+        touched: list[tuple[int, int]],
+    ) -> None:
         now = timezone.now()
         actor = ctx.job.user
         # (before, after) counted facts of every member written: the counters in one call.
@@ -393,7 +423,7 @@ class MemberImporter(Importer):
                 )
             ids = rows_insert(Member, rows)
             for (row, _d, _u), pk, values in zip(inserts, ids, rows, strict=True):
-                ctx.touched[pk] = row.number
+                touched.append((pk, row.number))
                 history.append(
                     {
                         "member_id": pk,
@@ -478,6 +508,16 @@ class MemberImporter(Importer):
             AuditEntry.objects.bulk_create(audit, batch_size=1000)
         rows_insert(StatusChange, history, ids=False)
         unit_counts_adjust(deltas=member_counter_deltas(counted))
+        rows_insert(
+            ImportTouched,
+            [{"job_id": ctx.job.pk, "member_id": pk, "row": n} for pk, n in touched],
+            ids=False,
+        )
+
+    def finish(self, ctx: Context, *, dry_run: bool) -> list[str]:
+        if not dry_run:  # the run's bookkeeping of the members it wrote has served
+            ImportTouched.objects.filter(job=ctx.job).delete()
+        return []
 
     def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
         """Numbers for new members, in bulk: one locked sequence row per prefix per batch."""
