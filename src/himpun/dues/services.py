@@ -768,15 +768,18 @@ def _month_shift(column: str) -> str:
     return f"date({column}, printf('%%+d months', %s))"
 
 
-def _unpaid_from_shift(member_ids: list[int], months: int) -> None:
+def _unpaid_from_shift(
+    member_ids: list[int], months: int, *, paid_on: datetime.date | None = None
+) -> None:
     """Move the first unpaid month of these members' accounts by `months` (back, for a
-    reversal)."""
+    reversal), in one statement; `paid_on`, for a payment, is their last payment's date."""
     where, keys = in_ids("member_id", member_ids, vendor=connection.vendor)
+    paid, params = (", last_paid_on = %s", [paid_on]) if paid_on else ("", [])
     with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE dues_memberdues SET unpaid_from = {_month_shift('unpaid_from')} "  # noqa: S608
+            f"UPDATE dues_memberdues SET unpaid_from = {_month_shift('unpaid_from')}{paid} "  # noqa: S608
             f"WHERE {where}",
-            [months, *keys],
+            [months, *params, *keys],
         )
 
 
@@ -830,15 +833,10 @@ def months_paid_add(
     payment brings them under the organisation's limit."""
     if not member_ids:
         return
-    where, keys = in_ids("member_id", member_ids, vendor=connection.vendor)
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE dues_memberdues SET "  # noqa: S608
-            f"unpaid_from = {_month_shift('unpaid_from')}, last_paid_on = %s WHERE {where}",
-            [months, on, *keys],
-        )
-        limit = inactive_after(organisation_id) if reactivate else 0
-        if limit:
+    _unpaid_from_shift(member_ids, months, paid_on=on)
+    limit = inactive_after(organisation_id) if reactivate else 0
+    if limit:
+        with connection.cursor() as cur:
             only, params = _members_only(reactivate)
             _arrears_moves(
                 cur,

@@ -428,8 +428,8 @@ def _pipelined_batch(
 
 class _Writer:
     """One thread with its own database connection that runs the batches' writes in the
-    order they come, at most one waiting behind the one being written (so reading never
-    runs more than a batch ahead, and memory stays that of two batches). The first failure
+    order they come, at most one waiting behind the one being written (so the main thread
+    reads at most two batches ahead, and memory holds three batches at most). The first failure
     stops it: later batches are not written, and the main thread gets the exception at its
     next hand-over or at the end."""
 

@@ -387,6 +387,9 @@ class MemberImporter(Importer):
         status_moves: list,
         touched: list[tuple[int, int]],
     ) -> None:
+        """The batch's writes, in its transaction. `touched` (member id, row) holds the
+        members the batch matched; the new members join it here, and all of them are kept
+        in the job's bookkeeping (`ImportTouched`) with the batch."""
         now = timezone.now()
         actor = ctx.job.user
         # (before, after) counted facts of every member written: the counters in one call.
