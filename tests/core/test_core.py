@@ -188,3 +188,24 @@ def test_any_lookup_strings_sent_as_array_text(db):
     assert pg_array([1, 2]) == "{1,2}"
     assert pg_array(['a"b']) == '{"a\\"b"}'
     assert pg_array([1, "a"]) == [1, "a"]
+
+
+def test_ids_drawn_before_the_rows_are_never_handed_out_again(world):
+    """`ids_draw` takes ids before the rows exist (an import prepares a batch where it reads
+    it); rows carrying them go in as they are, and the table's own numbering continues past
+    them, on SQLite as on PostgreSQL."""
+    from himpun.core.bulk import ids_draw, rows_insert
+    from himpun.structure.models import UnitCounter
+
+    first = UnitCounter.objects.create(unit=world.a, key="uji.satu")
+    drawn = ids_draw(UnitCounter, 3)
+    assert len(set(drawn)) == 3
+    assert min(drawn) > first.pk
+    rows = [{"id": pk, "unit_id": world.a.pk, "key": f"uji.{pk}", "total": 7} for pk in drawn[:2]]
+    assert rows_insert(UnitCounter, rows) == drawn[:2]
+    assert dict(UnitCounter.objects.filter(pk__in=drawn).values_list("pk", "total")) == {
+        drawn[0]: 7,
+        drawn[1]: 7,
+    }
+    after = UnitCounter.objects.create(unit=world.a, key="uji.dua")
+    assert after.pk > max(drawn)  # the third, drawn and never written, is not reused

@@ -286,3 +286,132 @@ def test_the_command_line_import_shows_progress_and_resumes(world, tmp_path, cap
     assert "3 baru" in out.out
     assert "2 gagal" in out.out
     assert Member.objects.count() == 3
+
+
+# --- pipelined: batch N written in a second connection while batch N+1 is read ---------------
+
+pg_only = pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="pipelined on PostgreSQL",
+)
+
+MAMAN = "Maman Suryaman;L;02/02/1980;3275010202800001;0812 1000 0002;{u}"  # before the run
+SAME_PEOPLE = [
+    "Rina Wati;P;01/01/1990;;0812 1000 0001;{u}",  # row 2, batch 0
+    "Siti Nurhaliza;P;05/05/1991;;0812 1000 0005;{u}",  # row 3
+    "Tono Hartono;L;03/03/1985;;0812 1000 0003;{u}",  # row 4, batch 1: new
+    "Maman Suryaman;L;02/02/1980;3275010202800001;0813 9999 0002;{u}",  # row 5: new phone
+    "Tono Hartono;L;03/03/1985;;0812 1000 0003;{u}",  # row 6, batch 2: row 4 again
+    "Maman Suryaman;L;02/02/1980;;0813 9999 0002;{u}",  # row 7: row 5's member, by phone
+    "Tono Hartono;L;04/04/1985;;0812 1000 0003;{u}",  # row 8, batch 3: row 4, other birthday
+    "Rina Wati;P;01/01/1990;;0812 1000 0001;{u}",  # row 9: row 2 again
+]
+
+
+def _outcome(job):
+    issues = sorted(
+        (row, level, message[:40])
+        for row, level, message in ImportIssue.objects.filter(job=job).values_list(
+            "row", "level", "message"
+        )
+    )
+    return (job.created, job.updated, job.unchanged, job.failed), issues
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_import_matches_rows_against_the_batch_still_being_written(
+    world, tmp_path, monkeypatch
+):
+    """On PostgreSQL, outside a transaction, batch N is written by the writer thread while
+    batch N+1 is read. Here the writer is held until batch 2 has been read, so batch 1 (a new
+    person, and a member's new phone) is not yet in the database when batch 2 repeats them:
+    the run still finds them (what a batch writes is kept until it commits: without it, rows
+    6 and 7 would be new members) and ends with the sequential run's counts and issues, and
+    gapless member numbers."""
+    import threading
+
+    from django.db import transaction
+
+    from himpun.members.importer import MemberImporter
+
+    read = threading.Event()
+    calls = []
+    process = MemberImporter.process
+
+    def counting(self, ctx, rows, *, dry_run):
+        result = process(self, ctx, rows, dry_run=dry_run)
+        calls.append(threading.current_thread().name)
+        if len(calls) == 3:
+            read.set()
+        return result
+
+    world.admin1.is_superuser = True
+    world.admin1.save(update_fields=["is_superuser"])
+    for unit in ("A", "C"):
+        org = world.org1 if unit == "A" else world.org2
+        before = write_csv(tmp_path / f"{unit}0.csv", [MAMAN.format(u=unit)])
+        assert import_job_run(job=new_job(world.admin1, org, before)).created == 1
+    monkeypatch.setattr(MemberImporter, "process", counting)
+    writers = []
+
+    def hold(number):
+        writers.append(threading.current_thread().name)
+        if number == 0:
+            assert read.wait(timeout=60)  # batch 2 is read while batch 1 waits to be written
+
+    path = write_csv(tmp_path / "a.csv", [r.format(u="A") for r in SAME_PEOPLE])
+    job = import_job_run(
+        job=new_job(world.admin1, world.org1, path), batch_size=2, after_batch=hold
+    )
+    assert writers == ["himpun-import-writer"] * 4
+    assert job.state == JobState.DONE, job.message
+    counts, issues = _outcome(job)
+    assert counts == (3, 1, 3, 1), issues
+    assert [(r, lvl) for r, lvl, _m in issues] == [
+        (6, IssueLevel.WARNING),
+        (7, IssueLevel.WARNING),
+        (8, IssueLevel.ERROR),
+        (9, IssueLevel.WARNING),
+    ]
+    assert "baris 4" in ImportIssue.objects.get(job=job, row=8).message
+    ours = Member.objects.filter(organisation=world.org1)
+    assert ours.count() == 4
+    assert ours.get(nik="3275010202800001").phone == "+6281399990002"
+    assert ours.get(phone="+6281210000003").birth_date.isoformat() == "1985-03-03"
+    numbers = sorted(int(n[-6:]) for n in ours.values_list("number", flat=True))
+    assert numbers == [1, 2, 3, 4]
+    assert members_total(world.org1) == 4
+
+    # the same file, one batch after the other (a transaction around the run): the same
+    seq_path = write_csv(tmp_path / "c.csv", [r.format(u="C") for r in SAME_PEOPLE])
+    with transaction.atomic():
+        seq = import_job_run(job=new_job(world.admin1, world.org2, seq_path), batch_size=2)
+    assert _outcome(seq) == (counts, issues)
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_import_that_fails_resumes_with_exact_counts_and_no_gap_in_numbers(
+    world, tmp_path
+):
+    """A failure in the writer stops the run after its last committed batch; batches read
+    ahead are neither written nor counted, and took no member numbers (numbers are taken in
+    the batch's own transaction)."""
+    rows = [f"Anggota Ke {chr(65 + i)};L;01/01/1990;;0812 4444 {1000 + i};A" for i in range(9)]
+    job = new_job(world.admin1, world.org1, write_csv(tmp_path / "f.csv", rows))
+
+    def die(number):
+        if number == 1:
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        import_job_run(job=job, batch_size=2, after_batch=die)
+    job.refresh_from_db()
+    assert (job.last_row, job.created, Member.objects.count()) == (5, 4, 4)
+    job = import_job_run(job=job, batch_size=2)
+    assert job.state == JobState.DONE
+    assert (job.created, job.failed, Member.objects.count()) == (9, 0, 9)
+    numbers = sorted(int(n[-6:]) for n in Member.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, 10))
+    assert members_total(world.org1) == 9

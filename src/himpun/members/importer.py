@@ -12,17 +12,19 @@ counters in a handful of statements, whatever its size.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from himpun.core.bulk import rows_insert
+from himpun.core.bulk import ids_draw, rows_insert
 from himpun.core.models import AuditEntry
 from himpun.core.querysets import permission_name
 from himpun.core.scoping import scope_paths
@@ -88,6 +90,13 @@ class Context:
     touched: dict[int, int] = field(default_factory=dict)
     #: dry run only: natural keys of rows that would be created → their row
     pending: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: a real run: the members written by the batches not yet known to be committed, batch →
+    #: {member id: (row, the member as the batch writes it)}. A pipelined run reads batch
+    #: N+1 while batch N is being written; its matching sees these over the database.
+    inflight: dict[int, dict[int, tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    #: the batches whose writes have committed (appended by the writing connection)
+    committed: deque[int] = field(default_factory=deque)
+    batches: int = 0
 
     def may_add(self, path: str) -> bool:
         return self.add_paths is None or any(path.startswith(p) for p in self.add_paths)
@@ -134,6 +143,7 @@ class MemberImporter(Importer):
     label = gettext_lazy("Anggota")
     fields = MEMBER_FIELDS
     model = Member
+    pipelined = True
 
     def begin(self, job: ImportJob, *, dry_run: bool) -> Context:
         unit = OrgUnit._base_manager.get(pk=job.unit_id)
@@ -169,6 +179,8 @@ class MemberImporter(Importer):
     # --- one batch ----------------------------------------------------------------------
     def process(self, ctx: Context, rows: list[Row], *, dry_run: bool) -> BatchResult:
         result = BatchResult()
+        while ctx.committed:  # in the database now: read there (before reading it)
+            ctx.inflight.pop(ctx.committed.popleft(), None)
         parsed: list[tuple[Row, dict[str, Any]]] = []
         default_unit = ctx.job.unit
         default_ref = UnitRef(
@@ -222,7 +234,7 @@ class MemberImporter(Importer):
             {m["id"] for key in existing.values() for ms in key.values() for m in ms},
             dry_run=dry_run,
         )
-        touched: list[tuple[int, int]] = []
+        touched: list[tuple[dict[str, Any], int]] = []  # (matched member, row)
         inserts: list[tuple[Row, dict[str, Any], UnitRef]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]]]] = []
         status_moves: list[tuple[dict[str, Any], str]] = []
@@ -289,7 +301,7 @@ class MemberImporter(Importer):
                 status_moves.append((match, status))
             changes = _changes(match, data)
             seen[match["id"]] = row.number
-            touched.append((match["id"], row.number))
+            touched.append((match, row.number))
             if changes or (status and status != match["status"]):
                 updates.append((match, data, changes))
                 result.updated += 1
@@ -297,9 +309,9 @@ class MemberImporter(Importer):
                 result.unchanged += 1
 
         if dry_run:
-            ctx.touched.update(touched)
+            ctx.touched.update((m["id"], n) for m, n in touched)
         else:
-            self._write(ctx, inserts, updates, status_moves, touched)
+            result.write = self._writes(ctx, inserts, updates, status_moves, touched)
         return result
 
     def _touched(self, ctx: Context, ids: set[int], *, dry_run: bool) -> dict[int, int]:
@@ -308,11 +320,14 @@ class MemberImporter(Importer):
             return {pk: ctx.touched[pk] for pk in ids if pk in ctx.touched}
         if not ids:
             return {}
-        return dict(
+        found = dict(
             ImportTouched.objects.filter(job=ctx.job, member_id__any=sorted(ids)).values_list(
                 "member_id", "row"
             )
         )
+        for written in ctx.inflight.values():
+            found.update((pk, written[pk][0]) for pk in ids & written.keys())
+        return found
 
     # --- matching ------------------------------------------------------------------------
     def _existing(
@@ -344,6 +359,18 @@ class MemberImporter(Importer):
                     archived_at__isnull=True,
                 ).values(*LOADED, "unit__path"):
                     by_pk[m["id"]] = m
+        # the members of batches still being written, as they will be (a later batch's
+        # version over an earlier one's, over the database's)
+        for written in ctx.inflight.values():
+            for pk, (_row, m) in written.items():
+                if (
+                    pk in by_pk
+                    or m["number"] in numbers
+                    or m["nik"] in niks
+                    or m["phone"] in phones
+                    or m["search_name"] in names
+                ):
+                    by_pk[pk] = m
         # the oldest record wins, every time
         for m in (by_pk[pk] for pk in sorted(by_pk)):
             for key in ("number", "nik", "phone"):
@@ -379,143 +406,162 @@ class MemberImporter(Importer):
         return existing["name"].get(_name_key(data, unit_id), [None])[0], ""
 
     # --- writing ---------------------------------------------------------------------------
-    def _write(
+    def _writes(
         self,
         ctx: Context,
         inserts: list,
         updates: list,
         status_moves: list,
-        touched: list[tuple[int, int]],
-    ) -> None:
-        """The batch's writes, in its transaction. `touched` (member id, row) holds the
-        members the batch matched; the new members join it here, and all of them are kept
-        in the job's bookkeeping (`ImportTouched`) with the batch."""
+        touched: list[tuple[dict[str, Any], int]],
+    ) -> Callable[[], None]:
+        """The batch's writes, ready to run in its transaction. Everything that can be worked
+        out before is worked out here, where the batch is read: the new members' ids, their
+        rows and history, the changed columns, the audit entries and the counters, so the
+        writer of a pipelined run only sends them. Only the new members' numbers are taken
+        in the batch's transaction (a batch that fails leaves no gap). The members the batch
+        writes, with their rows, stay in `ctx.inflight` until the batch commits, and are kept
+        for the rest of the run in the job's bookkeeping (`ImportTouched`)."""
         now = timezone.now()
         actor = ctx.job.user
+        token = ctx.batches
+        ctx.batches += 1
+        written: dict[int, tuple[int, dict[str, Any]]] = {m["id"]: (n, m) for m, n in touched}
         # (before, after) counted facts of every member written: the counters in one call.
         counted: list[tuple[Counted | None, Counted | None]] = []
         history: list[dict[str, Any]] = []
-        if inserts:
-            numbers = self._numbers(ctx, [(d, u) for _r, d, u in inserts])
-            rows: list[dict[str, Any]] = []
-            for (_row, data, unit), number in zip(inserts, numbers, strict=True):
-                status = data.get("status") or Status.ACTIVE
-                values = {k: data[k] for k in WRITABLE if data.get(k) not in (None, "")}
-                values.update(
-                    organisation_id=ctx.organisation.pk,
-                    unit_id=unit.id,
-                    number=data.get("number") or number,
-                    status=status,
-                    status_since=ctx.today,
-                    created_at=now,
-                    updated_at=now,
+        rows: list[dict[str, Any]] = []
+        for (row, data, unit), pk in zip(inserts, ids_draw(Member, len(inserts)), strict=True):
+            status = data.get("status") or Status.ACTIVE
+            values = {k: data[k] for k in WRITABLE if data.get(k) not in (None, "")}
+            values.update(
+                id=pk,
+                organisation_id=ctx.organisation.pk,
+                unit_id=unit.id,
+                number=data.get("number") or "",  # else taken in the transaction
+                status=status,
+                status_since=ctx.today,
+                created_at=now,
+                updated_at=now,
+            )
+            if status == Status.ACTIVE and "joined_on" not in values:
+                values["joined_on"] = ctx.today
+            rows.append(values)
+            written[pk] = (row.number, {**dict.fromkeys(LOADED), **values, "unit__path": unit.path})
+            counted.append(
+                (
+                    None,
+                    Counted(
+                        unit.path,
+                        status,
+                        values.get("joined_on"),
+                        values.get("recruitment_channel", ""),
+                    ),
                 )
-                if status == Status.ACTIVE and "joined_on" not in values:
-                    values["joined_on"] = ctx.today
-                rows.append(values)
-                counted.append(
-                    (
-                        None,
-                        Counted(
-                            unit.path,
-                            status,
-                            values.get("joined_on"),
-                            values.get("recruitment_channel", ""),
-                        ),
-                    )
-                )
-            ids = rows_insert(Member, rows)
-            for (row, _d, _u), pk, values in zip(inserts, ids, rows, strict=True):
-                touched.append((pk, row.number))
+            )
+            history.append(
+                {
+                    "member_id": pk,
+                    "status": status,
+                    "on": ctx.today,
+                    "reason": ctx.reason,
+                    "actor_id": actor.pk,
+                    "recorded_at": now,
+                }
+            )
+        changed: list[tuple[Member, tuple[str, ...]]] = []
+        audit: list[AuditEntry] = []
+        content_type = ContentType.objects.get_for_model(Member)
+        moved = {m["id"]: s for m, s in status_moves}
+        for match, _data, changes in updates:
+            member = Member(id=match["id"], updated_at=now)
+            for name, (_old, new) in changes.items():
+                setattr(member, name, new)
+            if match["id"] in moved:
+                member.status = moved[match["id"]]
+                member.status_since = ctx.today
+                if (
+                    member.status == Status.ACTIVE
+                    and match["joined_on"] is None
+                    and "joined_on" not in changes
+                ):
+                    # accepted by the file: joined today, as member_status_change does
+                    member.joined_on = ctx.today
+                    changes = {**changes, "joined_on": [None, ctx.today]}
                 history.append(
                     {
-                        "member_id": pk,
-                        "status": values["status"],
+                        "member_id": match["id"],
+                        "status": member.status,
                         "on": ctx.today,
                         "reason": ctx.reason,
                         "actor_id": actor.pk,
                         "recorded_at": now,
                     }
                 )
-        if updates:
-            changed: list[tuple[Member, tuple[str, ...]]] = []
-            audit: list[AuditEntry] = []
-            content_type = ContentType.objects.get_for_model(Member)
-            moved = {m["id"]: s for m, s in status_moves}
-            for match, _data, changes in updates:
-                member = Member(id=match["id"], updated_at=now)
-                for name, (_old, new) in changes.items():
-                    setattr(member, name, new)
-                if match["id"] in moved:
-                    member.status = moved[match["id"]]
-                    member.status_since = ctx.today
-                    if (
-                        member.status == Status.ACTIVE
-                        and match["joined_on"] is None
-                        and "joined_on" not in changes
-                    ):
-                        # accepted by the file: joined today, as member_status_change does
-                        member.joined_on = ctx.today
-                        changes = {**changes, "joined_on": [None, ctx.today]}
-                    history.append(
-                        {
-                            "member_id": match["id"],
-                            "status": member.status,
-                            "on": ctx.today,
-                            "reason": ctx.reason,
-                            "actor_id": actor.pk,
-                            "recorded_at": now,
-                        }
-                    )
-                    changes = {
-                        **changes,
-                        "status": [match["status"], member.status],
-                        "status_since": [match["status_since"], member.status_since],
-                    }
-                before = Counted(
-                    match["unit__path"],
-                    match["status"],
-                    match["joined_on"],
-                    match["recruitment_channel"],
+                changes = {
+                    **changes,
+                    "status": [match["status"], member.status],
+                    "status_since": [match["status_since"], member.status_since],
+                }
+            written[match["id"]] = (
+                written[match["id"]][0],
+                {**match, **{k: new for k, (_old, new) in changes.items()}},
+            )
+            before = Counted(
+                match["unit__path"],
+                match["status"],
+                match["joined_on"],
+                match["recruitment_channel"],
+            )
+            after = before._replace(
+                status=changes.get("status", [None, before.status])[1],
+                joined_on=changes.get("joined_on", [None, before.joined_on])[1],
+                channel=changes.get("recruitment_channel", [None, before.channel])[1],
+            )
+            counted.append((before, after))
+            changed.append((member, tuple(sorted(changes))))
+            audit.append(
+                AuditEntry(
+                    actor=actor,
+                    actor_name=actor.username,
+                    action="update",
+                    content_type=content_type,
+                    object_id=str(match["id"]),
+                    object_repr=(changes.get("full_name", [None, None])[1] or match["full_name"])[
+                        :200
+                    ],
+                    changes={k: [jsonable(a), jsonable(b)] for k, (a, b) in changes.items()},
+                    batch=ctx.job.batch,
                 )
-                after = before._replace(
-                    status=changes.get("status", [None, before.status])[1],
-                    joined_on=changes.get("joined_on", [None, before.joined_on])[1],
-                    channel=changes.get("recruitment_channel", [None, before.channel])[1],
-                )
-                counted.append((before, after))
-                changed.append((member, tuple(sorted(changes))))
-                audit.append(
-                    AuditEntry(
-                        actor=actor,
-                        actor_name=actor.username,
-                        action="update",
-                        content_type=content_type,
-                        object_id=str(match["id"]),
-                        object_repr=(
-                            changes.get("full_name", [None, None])[1] or match["full_name"]
-                        )[:200],
-                        changes={k: [jsonable(a), jsonable(b)] for k, (a, b) in changes.items()},
-                        batch=ctx.job.batch,
-                    )
-                )
-            # Only the columns each member changes: one statement per set of columns.
-            by_fields: dict[tuple[str, ...], list[Member]] = defaultdict(list)
-            for m, names in changed:
-                by_fields[names].append(m)
+            )
+        # Only the columns each member changes: one statement per set of columns.
+        by_fields: dict[tuple[str, ...], list[Member]] = defaultdict(list)
+        for m, names in changed:
+            by_fields[names].append(m)
+        deltas = member_counter_deltas(counted)
+        kept = [
+            {"job_id": ctx.job.pk, "member_id": pk, "row": n} for pk, (n, _m) in written.items()
+        ]
+        ctx.inflight[token] = written
+
+        def write() -> None:
+            if rows:
+                numbers = self._numbers(ctx, [(d, u) for _r, d, u in inserts])
+                for values, number in zip(rows, numbers, strict=True):
+                    values["number"] = values["number"] or number
+                rows_insert(Member, rows)
             for names, group in by_fields.items():
                 Member._base_manager.bulk_update(group, [*names, "updated_at"], batch_size=1000)
-            Member._base_manager.filter(pk__in=[m.pk for m, _n in changed]).update(
-                version=F("version") + 1
-            )
+            if changed:
+                Member._base_manager.filter(pk__in=[m.pk for m, _n in changed]).update(
+                    version=F("version") + 1
+                )
             AuditEntry.objects.bulk_create(audit, batch_size=1000)
-        rows_insert(StatusChange, history, ids=False)
-        unit_counts_adjust(deltas=member_counter_deltas(counted))
-        rows_insert(
-            ImportTouched,
-            [{"job_id": ctx.job.pk, "member_id": pk, "row": n} for pk, n in touched],
-            ids=False,
-        )
+            rows_insert(StatusChange, history, ids=False)
+            unit_counts_adjust(deltas=deltas)
+            rows_insert(ImportTouched, kept, ids=False)
+            transaction.on_commit(lambda: ctx.committed.append(token))
+
+        return write
 
     def finish(self, ctx: Context, *, dry_run: bool) -> list[str]:
         if not dry_run:  # the run's bookkeeping of the members it wrote has served
@@ -523,7 +569,8 @@ class MemberImporter(Importer):
         return []
 
     def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
-        """Numbers for new members, in bulk: one locked sequence row per prefix per batch."""
+        """Numbers for new members, in bulk: one locked sequence row per prefix per batch, in
+        the batch's transaction (a batch that fails leaves no gap)."""
         fmt = ctx.number_format
         head, _sep, _tail = fmt.partition("{seq")
         org = ctx.organisation
@@ -537,23 +584,32 @@ class MemberImporter(Importer):
         numbers = [""] * len(rows)
         if not wanted:
             return numbers
-        NumberSequence.objects.bulk_create(
-            [NumberSequence(organisation=org, prefix=p) for p in wanted], ignore_conflicts=True
-        )
-        sequences = NumberSequence.objects.select_for_update().filter(
-            organisation=org, prefix__in=list(wanted)
-        )
-        lasts = []
-        for seq in sequences.order_by("pk"):
-            indexes = wanted[seq.prefix]
-            first = seq.last + 1
-            for offset, i in enumerate(indexes):
-                unit = rows[i][1]
-                numbers[i] = fmt.format(
-                    unit_code=unit.code, org_code=org.code, year=year, seq=first + offset
+        # One upsert per 1,000 prefixes takes each run of numbers and locks its sequence to
+        # the batch's commit, in the prefixes' order (two imports lock them alike).
+        table = NumberSequence._meta.db_table
+        last = connection.ops.quote_name("last")
+        prefixes = sorted(wanted)
+        firsts: dict[str, int] = {}
+        for start in range(0, len(prefixes), 1000):
+            part = prefixes[start : start + 1000]
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"INSERT INTO {table} (organisation_id, prefix, {last}) "  # noqa: S608
+                    f"VALUES {', '.join(['(%s, %s, %s)'] * len(part))} "
+                    f"ON CONFLICT (organisation_id, prefix) DO UPDATE "
+                    f"SET {last} = {table}.{last} + excluded.{last} RETURNING prefix, {last}",
+                    [x for p in part for x in (org.pk, p, len(wanted[p]))],
                 )
-            lasts.append(NumberSequence(pk=seq.pk, last=seq.last + len(indexes)))
-        NumberSequence.objects.bulk_update(lasts, ["last"], batch_size=1000)
+                for prefix, new_last in cur.fetchall():
+                    firsts[prefix] = new_last - len(wanted[prefix]) + 1
+        for prefix, indexes in wanted.items():
+            for offset, i in enumerate(indexes):
+                numbers[i] = fmt.format(
+                    unit_code=rows[i][1].code,
+                    org_code=org.code,
+                    year=year,
+                    seq=firsts[prefix] + offset,
+                )
         return numbers
 
 
