@@ -133,6 +133,47 @@ def test_the_dry_run_writes_nothing_and_predicts_the_counts(setup):
     assert (done.created, done.failed) == (job.preview["created"], job.preview["failed"])
 
 
+def test_a_dry_run_across_batches_predicts_the_real_run_and_keeps_nothing(world, tmp_path):
+    """A dry run writes no member, so what it would create is kept as the real run keeps what
+    it writes: in the job's bookkeeping (`ImportSeen`), by a hash of each natural key and of
+    the row's values, not in memory. Across batches it still tells a copy of an earlier
+    row (unchanged) from a different row of the same person (failed), predicts the real
+    run's counts, and leaves nothing behind; a killed dry run's leftovers are forgotten by
+    the next one."""
+    from himpun.imports.models import ImportSeen
+
+    rows = [
+        "Rina Wati;P;01/01/1990;;0812 1000 0001;A",  # row 2, batch 0
+        "Tono Hartono;L;03/03/1985;;0812 1000 0003;A",  # row 3
+        "Rina Wati;P;01/01/1990;;0812 1000 0001;A",  # row 4, batch 1: a copy of row 2
+        "Tono Hartono;L;04/04/1985;;0812 1000 0003;A",  # row 5: row 3's person, other birthday
+        "Dewi Lestari;P;1-2-1992;;0857 2222 3333;B",  # row 6, batch 2
+    ]
+    job = new_job(world.admin1, world.org1, write_csv(tmp_path / "uji.csv", rows))
+    kept = []
+
+    def look(batch):
+        kept.append(list(ImportSeen.objects.filter(job=job).values_list("dry_run", "row")))
+        if batch == 1 and len(kept) == 2:
+            raise KeyboardInterrupt  # the first dry run is killed after its second batch
+
+    with pytest.raises(KeyboardInterrupt):
+        import_job_run(job=job, dry_run=True, batch_size=2, after_batch=look)
+    # by key: Rina's phone, Tono's phone; nothing from row 4 or 5 (not to be created)
+    assert sorted(kept[1]) == [(True, 2), (True, 3)]
+    checked = import_job_run(job=job, dry_run=True, batch_size=2, after_batch=look)
+    assert sorted(kept[3]) == [(True, 2), (True, 3)]  # the killed run's rows were forgotten
+    preview = checked.preview
+    assert (preview["created"], preview["unchanged"], preview["failed"]) == (3, 1, 1)
+    messages = dict(ImportIssue.objects.filter(job=job, dry_run=True).values_list("row", "message"))
+    assert "baris 2" in messages[4]
+    assert "baris 3" in messages[5]
+    assert not ImportSeen.objects.filter(job=job).exists()
+    assert Member.objects.count() == 0
+    done = import_job_run(job=job, batch_size=2)
+    assert (done.created, done.unchanged, done.failed) == (3, 1, 1)
+
+
 def test_a_killed_import_resumes_from_its_last_batch_with_exact_counts(world, tmp_path):
     rows = [
         f"Anggota Nomor {chr(65 + i // 26)}{chr(65 + i % 26)};L;01/01/1990;;0812 5555 {1000 + i};A"
@@ -161,11 +202,11 @@ def test_a_killed_import_resumes_from_its_last_batch_with_exact_counts(world, tm
 
 def test_a_resumed_import_still_knows_the_rows_before_the_kill(world, tmp_path):
     """The members a run has written, with their rows, are kept with each batch
-    (`ImportTouched`), not in the run's memory: after a kill, a later row with the same
+    (`ImportSeen`), not in the run's memory: after a kill, a later row with the same
     person as a row before the kill is still a duplicate inside the file, reported against
     that row (not an update of the member it created); the bookkeeping goes when the job
     ends."""
-    from himpun.imports.models import ImportTouched
+    from himpun.imports.models import ImportSeen
 
     rows = [
         f"Anggota Nomor {chr(65 + i // 26)}{chr(65 + i % 26)};L;01/01/1990;;0812 5555 {1000 + i};A"
@@ -180,14 +221,14 @@ def test_a_resumed_import_still_knows_the_rows_before_the_kill(world, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         import_job_run(job=job, batch_size=5, after_batch=die)
-    assert ImportTouched.objects.filter(job=job).count() == 10  # two batches committed
+    assert ImportSeen.objects.filter(job=job).count() == 10  # two batches committed
     resumed = import_job_run(job=job, batch_size=5)
     assert (resumed.created, resumed.updated, resumed.failed) == (12, 0, 1)
     message = ImportIssue.objects.get(job=resumed, level=IssueLevel.ERROR, row=14).message
     assert "baris 2" in message
     first = Member.objects.get(phone__endswith="81255551000")
     assert first.birth_date.isoformat() == "1990-01-01"  # not overwritten by row 14
-    assert not ImportTouched.objects.filter(job=job).exists()
+    assert not ImportSeen.objects.filter(job=job).exists()
 
 
 def test_xlsx_with_real_dates_and_number_cells(world, tmp_path):
@@ -415,3 +456,32 @@ def test_a_pipelined_import_that_fails_resumes_with_exact_counts_and_no_gap_in_n
     numbers = sorted(int(n[-6:]) for n in Member.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 10))
     assert members_total(world.org1) == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_to_import_seen_keeps_a_running_jobs_bookkeeping(world, tmp_path):
+    """imports/0004: the members an interrupted import has written (ImportTouched) are the
+    same rows of ImportSeen, so the import still resumes knowing them; and back."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    job = new_job(world.admin1, world.org1, write_csv(tmp_path / "m.csv"))
+    call_command("migrate", "imports", "0003", verbosity=0)
+    try:
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO imports_importtouched (job_id, member_id, row) VALUES (%s, 41, 7)",
+                [job.pk],
+            )
+        call_command("migrate", "imports", "0004", verbosity=0)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT key, row, dry_run FROM imports_importseen WHERE job_id = %s", [job.pk]
+            )
+            assert cur.fetchall() == [(41, 7, False)]
+        call_command("migrate", "imports", "0003", verbosity=0)
+        with connection.cursor() as cur:
+            cur.execute("SELECT member_id FROM imports_importtouched WHERE job_id = %s", [job.pk])
+            assert cur.fetchall() == [(41,)]
+    finally:
+        call_command("migrate", verbosity=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -162,21 +163,39 @@ class ImportIssue(models.Model):
         return f"{self.row}: {self.message}"
 
 
-class ImportTouched(models.Model):
-    """A member an import run has created or updated, and the row that did it: a later row
-    of the same file with the same person is a duplicate inside the file, reported against
-    that row. Kept in the database rather than in the run's memory (flat memory, whatever
-    the file's size), written with each batch (so a resumed import still knows the rows
-    before it), and removed when the job ends. Bookkeeping of a job, not a member's data."""
+class ImportSeen(models.Model):
+    """What an import run has already met in its file, and the row where: each member it has
+    created or updated (a dry run: would), by the member's id; and in a dry run, which
+    creates nothing, the natural keys of the rows it would create, as `seen_key` hashes them.
+    A later row of the same file with the same person is a duplicate inside the file,
+    reported against that row. Kept in the database rather than the run's memory (flat
+    memory, whatever the file's size), written with each batch (a resumed import still knows
+    the rows before it), and removed when the run ends; a dry run's also when the next dry
+    run of the job starts. Bookkeeping of a job: it holds no member's data (a NIK or phone
+    only as a one-way hash, for the length of a dry run)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
-    #: no foreign key: a row per member written, checked by nobody, gone with the job
-    member_id = models.BigIntegerField()
+    dry_run = models.BooleanField(default=False)
+    #: a member's id (> 0), or a natural key's hash (< 0; `seen_key`). No foreign key: a row
+    #: per member written, checked by nobody, gone with the job.
+    key = models.BigIntegerField()
     row = models.PositiveIntegerField()
+    #: a dry run's row to be created: the hash of its values (`seen_key`), so that a later
+    #: copy of the same row is told apart from a different row of the same person
+    digest = models.BigIntegerField(null=True)
 
     class Meta:
         default_permissions = ()
-        indexes = [models.Index(fields=["job", "member_id"], name="importtouched_member")]
+        indexes = [models.Index(fields=["job", "dry_run", "key"], name="importseen_key")]
 
     def __str__(self) -> str:
-        return f"{self.member_id}: {self.row}"
+        return f"{self.key}: {self.row}"
+
+
+def seen_key(kind: str, value: str) -> int:
+    """A natural key ("nik", "3275…") as `ImportSeen.key`: 63 bits of its BLAKE2b hash, made
+    negative so it never equals a member's id. The odds that two of a million-row file's keys
+    share a hash are below one in a million; the cost would be one row the dry run's preview
+    reports as a duplicate."""
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8).digest()
+    return -1 - (int.from_bytes(digest) >> 1)

@@ -37,7 +37,7 @@ from himpun.imports.engine import (
     register,
     units_by_reference,
 )
-from himpun.imports.models import ImportJob, ImportTouched
+from himpun.imports.models import ImportJob, ImportSeen, seen_key
 from himpun.members.choices import TRANSITIONS, Status
 from himpun.members.import_fields import MEMBER_FIELDS, member_row_parse
 from himpun.members.models import (
@@ -85,11 +85,6 @@ class Context:
     add_paths: list[str] | None  # None: a superuser
     units: dict[str, UnitRef | str] = field(default_factory=dict)  # ref → unit or an error
     employers: dict[str, int] | None = None
-    #: dry run only: member id → the row that would update it (a real run keeps these in
-    #: `ImportTouched`, written with each batch)
-    touched: dict[int, int] = field(default_factory=dict)
-    #: dry run only: natural keys of rows that would be created → their row
-    pending: dict[tuple[str, str], int] = field(default_factory=dict)
     #: a real run: the members written by the batches not yet known to be committed, batch →
     #: {member id: (row, the member as the batch writes it)}. A pipelined run reads batch
     #: N+1 while batch N is being written; its matching sees these over the database.
@@ -146,6 +141,8 @@ class MemberImporter(Importer):
     pipelined = True
 
     def begin(self, job: ImportJob, *, dry_run: bool) -> Context:
+        if dry_run:  # a dry run starts from the top: forget an earlier one's bookkeeping
+            ImportSeen.objects.filter(job=job, dry_run=True).delete()
         unit = OrgUnit._base_manager.get(pk=job.unit_id)
         org = OrgUnit._base_manager.get(pk=unit.organisation_id)
         rule = MembershipRule.objects.filter(organisation=org).first()
@@ -239,6 +236,8 @@ class MemberImporter(Importer):
         updates: list[tuple[dict[str, Any], dict[str, Any], dict[str, list[Any]]]] = []
         status_moves: list[tuple[dict[str, Any], str]] = []
         batch_new: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        # a dry run writes no member: the rows of earlier batches it would create, by key
+        pending = self._pending(ctx, ready) if dry_run else {}
         for row, data, unit in ready:
             match, problem = self._match(existing, data, unit.id)
             if problem:
@@ -248,10 +247,17 @@ class MemberImporter(Importer):
                 twin = next((batch_new[k] for k in _keys(data, unit.id) if k in batch_new), None)
                 if twin is None and dry_run:
                     earlier = next(
-                        (ctx.pending[k] for k in _keys(data, unit.id) if k in ctx.pending), None
+                        (
+                            pending[h]
+                            for k in _keys(data, unit.id)
+                            if (h := seen_key(*k)) in pending
+                        ),
+                        None,
                     )
                     if earlier is not None:
-                        twin = (earlier, None)
+                        # of the earlier row only its values' hash is kept: the same, or not
+                        same = earlier[1] == _digest(data)
+                        twin = (earlier[0], data if same else None)
                 if twin is not None:
                     differs = _changes(twin[1], data) if twin[1] is not None else None
                     if differs == {}:
@@ -264,8 +270,6 @@ class MemberImporter(Importer):
                     continue
                 for k in _keys(data, unit.id):
                     batch_new[k] = (row.number, data)
-                    if dry_run:
-                        ctx.pending[k] = row.number
                 inserts.append((row, data, unit))
                 result.created += 1
                 continue
@@ -308,26 +312,54 @@ class MemberImporter(Importer):
             else:
                 result.unchanged += 1
 
-        if dry_run:
-            ctx.touched.update((m["id"], n) for m, n in touched)
+        if dry_run:  # what the batch would write, kept as the real run keeps what it writes
+            seen_rows = [
+                {"job_id": ctx.job.pk, "dry_run": True, "key": m["id"], "row": n}
+                for m, n in touched
+            ]
+            seen_rows += [
+                {
+                    "job_id": ctx.job.pk,
+                    "dry_run": True,
+                    "key": seen_key(*k),
+                    "row": n,
+                    "digest": _digest(d),
+                }
+                for k, (n, d) in batch_new.items()
+            ]
+            rows_insert(ImportSeen, seen_rows, ids=False)
         else:
             result.write = self._writes(ctx, inserts, updates, status_moves, touched)
         return result
 
     def _touched(self, ctx: Context, ids: set[int], *, dry_run: bool) -> dict[int, int]:
-        """Of these members, those this run has already created or updated: id → row."""
-        if dry_run:
-            return {pk: ctx.touched[pk] for pk in ids if pk in ctx.touched}
+        """Of these members, those this run has already created or updated (a dry run: would
+        update): id → row."""
         if not ids:
             return {}
         found = dict(
-            ImportTouched.objects.filter(job=ctx.job, member_id__any=sorted(ids)).values_list(
-                "member_id", "row"
-            )
+            ImportSeen.objects.filter(
+                job=ctx.job, dry_run=dry_run, key__any=sorted(ids)
+            ).values_list("key", "row")
         )
         for written in ctx.inflight.values():
             found.update((pk, written[pk][0]) for pk in ids & written.keys())
         return found
+
+    def _pending(
+        self, ctx: Context, ready: list[tuple[Row, dict[str, Any], UnitRef]]
+    ) -> dict[int, tuple[int, int | None]]:
+        """A dry run's rows of earlier batches that it would create, found by the keys of
+        this batch's rows: key hash → (row, digest of its values)."""
+        keys = {seen_key(*k) for _r, d, u in ready for k in _keys(d, u.id)}
+        if not keys:
+            return {}
+        return {
+            key: (row, digest)
+            for key, row, digest in ImportSeen.objects.filter(
+                job=ctx.job, dry_run=True, key__any=sorted(keys)
+            ).values_list("key", "row", "digest")
+        }
 
     # --- matching ------------------------------------------------------------------------
     def _existing(
@@ -420,7 +452,7 @@ class MemberImporter(Importer):
         writer of a pipelined run only sends them. Only the new members' numbers are taken
         in the batch's transaction (a batch that fails leaves no gap). The members the batch
         writes, with their rows, stay in `ctx.inflight` until the batch commits, and are kept
-        for the rest of the run in the job's bookkeeping (`ImportTouched`)."""
+        for the rest of the run in the job's bookkeeping (`ImportSeen`)."""
         now = timezone.now()
         actor = ctx.job.user
         token = ctx.batches
@@ -538,9 +570,7 @@ class MemberImporter(Importer):
         for m, names in changed:
             by_fields[names].append(m)
         deltas = member_counter_deltas(counted)
-        kept = [
-            {"job_id": ctx.job.pk, "member_id": pk, "row": n} for pk, (n, _m) in written.items()
-        ]
+        kept = [{"job_id": ctx.job.pk, "key": pk, "row": n} for pk, (n, _m) in written.items()]
         ctx.inflight[token] = written
 
         def write() -> None:
@@ -558,14 +588,14 @@ class MemberImporter(Importer):
             AuditEntry.objects.bulk_create(audit, batch_size=1000)
             rows_insert(StatusChange, history, ids=False)
             unit_counts_adjust(deltas=deltas)
-            rows_insert(ImportTouched, kept, ids=False)
+            rows_insert(ImportSeen, kept, ids=False)
             transaction.on_commit(lambda: ctx.committed.append(token))
 
         return write
 
     def finish(self, ctx: Context, *, dry_run: bool) -> list[str]:
-        if not dry_run:  # the run's bookkeeping of the members it wrote has served
-            ImportTouched.objects.filter(job=ctx.job).delete()
+        # the run's bookkeeping of what it has met in the file has served
+        ImportSeen.objects.filter(job=ctx.job, dry_run=dry_run).delete()
         return []
 
     def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
@@ -611,6 +641,13 @@ class MemberImporter(Importer):
                     seq=firsts[prefix] + offset,
                 )
         return numbers
+
+
+def _digest(data: dict[str, Any]) -> int:
+    """A row's values as one number (for a dry run's rows to be created: `ImportSeen`)."""
+    return seen_key(
+        "row", repr([(k, data.get(k)) for k in WRITABLE if data.get(k) not in (None, "")])
+    )
 
 
 def _changes(match: dict[str, Any], data: dict[str, Any]) -> dict[str, list[Any]]:
