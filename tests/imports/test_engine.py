@@ -111,6 +111,35 @@ def test_duplicate_rows_inside_the_file(world, tmp_path):
     assert "baris 2" in failed[0]
 
 
+def test_a_row_without_number_nik_or_phone_matches_by_name_and_birth_date(world, tmp_path):
+    """The last key: the same name born the same day (in any unit), or without a birth date
+    the same name in the same unit. Namesakes born on other days, or in other units, are
+    other people."""
+    first = ["Budi Santoso;L;17/08/1985;;;A", "Ani Lestari;P;;;;A"]
+    job = import_job_run(
+        job=new_job(world.admin1, world.org1, write_csv(tmp_path / "1.csv", first))
+    )
+    assert job.created == 2
+    second = [
+        "BUDI SANTOSO;L;17/08/1985;;;B",  # the same Budi (his unit stays A)
+        "Budi Santoso;L;18/08/1985;;;A",  # a namesake born a day later
+        "Ani Lestari;P;;;;A",  # the same Ani
+        "Ani Lestari;P;;;;B",  # a namesake in another unit
+    ]
+    job = import_job_run(
+        job=new_job(world.admin1, world.org1, write_csv(tmp_path / "2.csv", second))
+    )
+    assert (job.created, job.updated, job.unchanged, job.failed) == (2, 0, 2, 0)
+    budis = Member.objects.filter(search_name="budi santoso").order_by("birth_date")
+    assert [(m.birth_date.day, m.unit.code) for m in budis] == [(17, "A"), (18, "A")]
+    assert sorted(
+        Member.objects.filter(full_name="Ani Lestari").values_list("unit__code", flat=True)
+    ) == [
+        "A",
+        "B",
+    ]
+
+
 def test_a_unit_out_of_scope_is_a_row_error(world, tmp_path):
     rows = [ROWS[0], ROWS[1].replace(";A", ";B")]
     path = write_csv(tmp_path / "luar.csv", rows)

@@ -172,7 +172,7 @@ class ImportSeen(models.Model):
     memory, whatever the file's size), written with each batch (a resumed import still knows
     the rows before it), and removed when the run ends; a dry run's also when the next dry
     run of the job starts. Bookkeeping of a job: it holds no member's data (a NIK or phone
-    only as a one-way hash, for the length of a dry run)."""
+    only as a hash keyed with a secret that dies with the dry run)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
     dry_run = models.BooleanField(default=False)
@@ -192,10 +192,11 @@ class ImportSeen(models.Model):
         return f"{self.key}: {self.row}"
 
 
-def seen_key(kind: str, value: str) -> int:
-    """A natural key ("nik", "3275…") as `ImportSeen.key`: 63 bits of its BLAKE2b hash, made
-    negative so it never equals a member's id. The odds that two of a million-row file's keys
-    share a hash are below one in a million; the cost would be one row the dry run's preview
-    reports as a duplicate."""
-    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8).digest()
+def seen_key(secret: bytes, kind: str, value: str) -> int:
+    """A natural key ("nik", "3275…") as `ImportSeen.key`: 63 bits of its BLAKE2b hash keyed
+    with the run's `secret`, made negative so it never equals a member's id. The secret lives
+    only in the dry run's memory: without it a stored hash cannot be matched to a NIK or phone
+    by trying them all. The odds that two of a million-row file's keys share a hash are below
+    one in a million; the cost would be one row the dry run's preview reports as a duplicate."""
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8, key=secret).digest()
     return -1 - (int.from_bytes(digest) >> 1)

@@ -7,11 +7,18 @@ means "unchanged", so importing the same file twice changes nothing the second t
 without a match becomes a new member with a number from the organisation's format, assigned in
 bulk per sequence. Every batch writes its members, status history, audit entries and unit
 counters in a handful of statements, whatever its size.
+
+The importer is pipelined (see the engine): `process` reads and matches a batch and prepares
+its writes, ids and all; on PostgreSQL a writer thread sends them while the next batch is
+read. Until a batch commits, the members it writes are matched from `Context.inflight`.
+What the run has met in the file (members written; in a dry run, also the rows it would
+create) is kept in the job's bookkeeping, `ImportSeen`, so memory does not grow with the file.
 """
 
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +99,8 @@ class Context:
     #: the batches whose writes have committed (appended by the writing connection)
     committed: deque[int] = field(default_factory=deque)
     batches: int = 0
+    #: a dry run: the key of its hashes of natural keys (`seen_key`), never stored
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(16))
 
     def may_add(self, path: str) -> bool:
         return self.add_paths is None or any(path.startswith(p) for p in self.add_paths)
@@ -250,13 +259,13 @@ class MemberImporter(Importer):
                         (
                             pending[h]
                             for k in _keys(data, unit.id)
-                            if (h := seen_key(*k)) in pending
+                            if (h := seen_key(ctx.secret, *k)) in pending
                         ),
                         None,
                     )
                     if earlier is not None:
                         # of the earlier row only its values' hash is kept: the same, or not
-                        same = earlier[1] == _digest(data)
+                        same = earlier[1] == _digest(ctx, data)
                         twin = (earlier[0], data if same else None)
                 if twin is not None:
                     differs = _changes(twin[1], data) if twin[1] is not None else None
@@ -321,9 +330,9 @@ class MemberImporter(Importer):
                 {
                     "job_id": ctx.job.pk,
                     "dry_run": True,
-                    "key": seen_key(*k),
+                    "key": seen_key(ctx.secret, *k),
                     "row": n,
-                    "digest": _digest(d),
+                    "digest": _digest(ctx, d),
                 }
                 for k, (n, d) in batch_new.items()
             ]
@@ -351,7 +360,7 @@ class MemberImporter(Importer):
     ) -> dict[int, tuple[int, int | None]]:
         """A dry run's rows of earlier batches that it would create, found by the keys of
         this batch's rows: key hash → (row, digest of its values)."""
-        keys = {seen_key(*k) for _r, d, u in ready for k in _keys(d, u.id)}
+        keys = {seen_key(ctx.secret, *k) for _r, d, u in ready for k in _keys(d, u.id)}
         if not keys:
             return {}
         return {
@@ -368,29 +377,45 @@ class MemberImporter(Importer):
         numbers = {d["number"] for d, _u in rows if d.get("number")}
         niks = {d["nik"] for d, _u in rows if d.get("nik")}
         phones = {d["phone"] for d, _u in rows if d.get("phone")}
-        names = {
-            d["search_name"]
-            for d, _u in rows
-            if not (d.get("number") or d.get("nik") or d.get("phone"))
-        }
+        unnamed = [
+            (d, u) for d, u in rows if not (d.get("number") or d.get("nik") or d.get("phone"))
+        ]
+        names = {d["search_name"] for d, _u in unnamed}
         index: dict[str, dict[str, list]] = {"number": {}, "nik": {}, "phone": {}, "name": {}}
         # One query per key, each probing its own index: "number IN … OR nik IN … OR …"
         # made PostgreSQL scan every member of the organisation (600 ms a batch at 1M).
+        lookups = [
+            {f"{column}__any": sorted(values)}
+            for column, values in (("number", numbers), ("nik", niks), ("phone", phones))
+            if values
+        ]
+        # A name alone is shared by too many (at 1M members a batch's names fetched six
+        # members a row): with the birth date the name key needs, or without one the unit.
+        born = [d for d, _u in unnamed if d.get("birth_date")]
+        if born:
+            lookups.append(
+                {
+                    "search_name__any": sorted({d["search_name"] for d in born}),
+                    "birth_date__in": {d["birth_date"] for d in born},
+                }
+            )
+        unborn = [(d, u) for d, u in unnamed if not d.get("birth_date")]
+        if unborn:
+            lookups.append(
+                {
+                    "search_name__any": sorted({d["search_name"] for d, _u in unborn}),
+                    "unit_id__any": sorted({u for _d, u in unborn}),
+                }
+            )
         by_pk: dict[int, dict[str, Any]] = {}
-        for column, values in (
-            ("number", numbers),
-            ("nik", niks),
-            ("phone", phones),
-            ("search_name", names),
-        ):
-            if values:
-                for m in Member._base_manager.filter(
-                    **{f"{column}__any": sorted(values)},
-                    organisation_id=ctx.organisation.pk,
-                    merged_into__isnull=True,
-                    archived_at__isnull=True,
-                ).values(*LOADED, "unit__path"):
-                    by_pk[m["id"]] = m
+        for lookup in lookups:
+            for m in Member._base_manager.filter(
+                **lookup,
+                organisation_id=ctx.organisation.pk,
+                merged_into__isnull=True,
+                archived_at__isnull=True,
+            ).values(*LOADED, "unit__path"):
+                by_pk[m["id"]] = m
         # the members of batches still being written, as they will be (a later batch's
         # version over an earlier one's, over the database's)
         for written in ctx.inflight.values():
@@ -643,11 +668,10 @@ class MemberImporter(Importer):
         return numbers
 
 
-def _digest(data: dict[str, Any]) -> int:
+def _digest(ctx: Context, data: dict[str, Any]) -> int:
     """A row's values as one number (for a dry run's rows to be created: `ImportSeen`)."""
-    return seen_key(
-        "row", repr([(k, data.get(k)) for k in WRITABLE if data.get(k) not in (None, "")])
-    )
+    values = [(k, data.get(k)) for k in WRITABLE if data.get(k) not in (None, "")]
+    return seen_key(ctx.secret, "row", repr(values))
 
 
 def _changes(match: dict[str, Any], data: dict[str, Any]) -> dict[str, list[Any]]:
