@@ -119,6 +119,17 @@ def _keys(data: dict[str, Any], unit_id: int) -> list[tuple[str, str]]:
     return keys
 
 
+def _keys_kept(data: dict[str, Any], unit_id: int) -> list[tuple[str, str]]:
+    """The keys a new member can be found by later in the same run: its own, and the name keys
+    any member is found by (`_existing` indexes a stored member under the same), so a row
+    with only a name finds a person an earlier row created with a phone or NIK."""
+    keys = [k for k in _keys(data, unit_id) if k[0] != "name"]
+    keys.append(("name", _name_key(data, unit_id)))
+    if data.get("birth_date"):
+        keys.append(("name", _name_key({**data, "birth_date": None}, unit_id)))
+    return keys
+
+
 def _name_key(data: dict[str, Any], unit_id: int) -> str:
     """The last resort for a row without number, NIK or phone: the same name born the same
     day in the organisation, or without a birth date the same name in the same unit."""
@@ -277,8 +288,8 @@ class MemberImporter(Importer):
                     else:
                         result.error(row, _conflict(twin[0], differs))
                     continue
-                for k in _keys(data, unit.id):
-                    batch_new[k] = (row.number, data)
+                for k in _keys_kept(data, unit.id):
+                    batch_new.setdefault(k, (row.number, data))
                 inserts.append((row, data, unit))
                 result.created += 1
                 continue
@@ -367,7 +378,9 @@ class MemberImporter(Importer):
             key: (row, digest)
             for key, row, digest in ImportSeen.objects.filter(
                 job=ctx.job, dry_run=True, key__any=sorted(keys)
-            ).values_list("key", "row", "digest")
+            )
+            .order_by("-row")  # a key two rows share: the first row wins
+            .values_list("key", "row", "digest")
         }
 
     # --- matching ------------------------------------------------------------------------
