@@ -32,6 +32,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from himpun.core.bulk import ids_draw
 from himpun.core.scoping import segment
 from himpun.core.services import object_create
 from himpun.demo.dupset import FAMILY, FIRST_M, FIRST_W, MIDDLE
@@ -381,23 +382,6 @@ def _child(rng: random.Random, parent: _Node, i: int, kind: str, leaf: bool) -> 
     return node, f"PUK {short} {node.company}"
 
 
-def _ids(model: type[models.Model], n: int) -> list[int]:
-    """Reserve `n` primary keys, so rows are written with their ids (and paths, and the
-    references between them) in one pass: no RETURNING, no UPDATE afterwards."""
-    table = model._meta.db_table
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, n],
-            )
-            return [row[0] for row in cur.fetchall()]
-        # SQLite: this transaction has written already, so it alone may write now.
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-        start = cur.fetchone()[0] + 1
-    return list(range(start, start + n))
-
-
 UNIT_COLUMNS = (
     "id",
     "organisation_id",
@@ -443,9 +427,10 @@ def _units(
             for i in range(n)
         ]
         companies = [node for _parent, node, _name in made if node.company]
-        for node, employer_id in zip(companies, _ids(Employer, len(companies)), strict=True):
+        # ids drawn first: rows go in with their ids, paths and references in one pass
+        for node, employer_id in zip(companies, ids_draw(Employer, len(companies)), strict=True):
             node.employer_id = employer_id
-        for (parent, node, _name), unit_id in zip(made, _ids(OrgUnit, len(made)), strict=True):
+        for (parent, node, _name), unit_id in zip(made, ids_draw(OrgUnit, len(made)), strict=True):
             node.id = unit_id
             node.path = parent.path + segment(unit_id)
             parent_of[unit_id] = parent.id

@@ -589,6 +589,7 @@ class MemberImporter(Importer):
             )
             counted.append((before, after))
             changed.append((member, tuple(sorted(changes))))
+            shown = changes.get("full_name", [None, match["full_name"]])[1]
             audit.append(
                 AuditEntry(
                     actor=actor,
@@ -596,9 +597,7 @@ class MemberImporter(Importer):
                     action="update",
                     content_type=content_type,
                     object_id=str(match["id"]),
-                    object_repr=(changes.get("full_name", [None, None])[1] or match["full_name"])[
-                        :200
-                    ],
+                    object_repr=shown[:200],
                     changes={k: [jsonable(a), jsonable(b)] for k, (a, b) in changes.items()},
                     batch=ctx.job.batch,
                 )
