@@ -97,6 +97,8 @@ def test_a_changed_row_updates_the_member_and_is_audited(setup, tmp_path):
     assert siti.version == 2
     entry = AuditEntry.objects.get(batch=job.batch)
     assert entry.changes["phone"] == ["+6281234567890", "+6281122223333"]
+    # the version it wrote: a form opened on version 1 shows this change as the conflict
+    assert entry.object_version == siti.version
 
 
 def test_duplicate_rows_inside_the_file(world, tmp_path):

@@ -51,15 +51,14 @@ def rows_insert(model: type[Any], rows: list[dict[str, Any]], *, ids: bool = Tru
     database numbers the rows itself and nothing is returned, one query fewer."""
     if not rows:
         return []
-    carried = "id" in rows[0]  # ids drawn beforehand (ids_draw)
+    carried = "id" in rows[0]  # ids drawn beforehand (ids_draw): returned as they are
     fields = [f for f in model._meta.concrete_fields if carried or not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     if connection.vendor != "postgresql":
         objects = [model(**{**defaults, **r}) for r in rows]
         created = model._base_manager.bulk_create(objects, batch_size=1000)
-        return [o.pk for o in created] if ids else []
-    if carried:
-        ids = False  # nothing to draw: the rows carry their own
+        return [o.pk for o in created] if ids or carried else []
+    draw = ids and not carried
     # Columns in the first row's order, then the defaulted ones: a row with the first row's
     # keys (the usual case: one builder makes them all) is one C-level itemgetter call.
     given = [n for n in rows[0] if n in defaults]
@@ -74,7 +73,7 @@ def rows_insert(model: type[Any], rows: list[dict[str, Any]], *, ids: bool = Tru
     quoted = [connection.ops.quote_name(column[n]) for n in order]
     with connection.cursor() as cur:
         new_ids: list[int] = []
-        if ids:
+        if draw:
             new_ids = ids_draw(model, len(rows))
             quoted.insert(0, "id")
         fallback = [defaults[n] for n in order]
@@ -85,5 +84,5 @@ def rows_insert(model: type[Any], rows: list[dict[str, Any]], *, ids: bool = Tru
                     values = ((pick(r),) if single else pick(r)) + tail
                 else:  # a row with other keys: each column from it, else its default
                     values = tuple(map(r.get, order, fallback))
-                copy.write_row((new_ids[i], *values) if ids else values)
+                copy.write_row((new_ids[i], *values) if draw else values)
     return [r["id"] for r in rows] if carried else new_ids

@@ -79,7 +79,7 @@ WRITABLE = (
     "joined_on",
     "recruitment_channel",
 )
-LOADED = ("id", "unit_id", "number", "status", "status_since", *WRITABLE)
+LOADED = ("id", "unit_id", "number", "status", "status_since", "version", *WRITABLE)
 
 
 @dataclass
@@ -266,14 +266,7 @@ class MemberImporter(Importer):
             if match is None:
                 twin = next((batch_new[k] for k in _keys(data, unit.id) if k in batch_new), None)
                 if twin is None and dry_run:
-                    earlier = next(
-                        (
-                            pending[h]
-                            for k in _keys(data, unit.id)
-                            if (h := seen_key(ctx.secret, *k)) in pending
-                        ),
-                        None,
-                    )
+                    earlier = next((pending[k] for k in _keys(data, unit.id) if k in pending), None)
                     if earlier is not None:
                         # of the earlier row only its values' hash is kept: the same, or not
                         same = earlier[1] == _digest(ctx, data)
@@ -337,15 +330,16 @@ class MemberImporter(Importer):
                 {"job_id": ctx.job.pk, "dry_run": True, "key": m["id"], "row": n}
                 for m, n in touched
             ]
+            digests = {n: _digest(ctx, d) for n, d in batch_new.values()}  # once a row
             seen_rows += [
                 {
                     "job_id": ctx.job.pk,
                     "dry_run": True,
                     "key": seen_key(ctx.secret, *k),
                     "row": n,
-                    "digest": _digest(ctx, d),
+                    "digest": digests[n],
                 }
-                for k, (n, d) in batch_new.items()
+                for k, (n, _d) in batch_new.items()
             ]
             rows_insert(ImportSeen, seen_rows, ids=False)
         else:
@@ -368,20 +362,21 @@ class MemberImporter(Importer):
 
     def _pending(
         self, ctx: Context, ready: list[tuple[Row, dict[str, Any], UnitRef]]
-    ) -> dict[int, tuple[int, int | None]]:
+    ) -> dict[tuple[str, str], tuple[int, int | None]]:
         """A dry run's rows of earlier batches that it would create, found by the keys of
-        this batch's rows: key hash → (row, digest of its values)."""
-        keys = {seen_key(ctx.secret, *k) for _r, d, u in ready for k in _keys(d, u.id)}
-        if not keys:
+        this batch's rows: key → (row, digest of its values)."""
+        hashes = {k: seen_key(ctx.secret, *k) for _r, d, u in ready for k in _keys(d, u.id)}
+        if not hashes:
             return {}
-        return {
+        found = {
             key: (row, digest)
             for key, row, digest in ImportSeen.objects.filter(
-                job=ctx.job, dry_run=True, key__any=sorted(keys)
+                job=ctx.job, dry_run=True, key__any=sorted(set(hashes.values()))
             )
             .order_by("-row")  # a key two rows share: the first row wins
             .values_list("key", "row", "digest")
         }
+        return {k: found[h] for k, h in hashes.items() if h in found}
 
     # --- matching ------------------------------------------------------------------------
     def _existing(
@@ -516,7 +511,10 @@ class MemberImporter(Importer):
             if status == Status.ACTIVE and "joined_on" not in values:
                 values["joined_on"] = ctx.today
             rows.append(values)
-            written[pk] = (row.number, {**dict.fromkeys(LOADED), **values, "unit__path": unit.path})
+            written[pk] = (
+                row.number,
+                {**dict.fromkeys(LOADED), **values, "version": 1, "unit__path": unit.path},
+            )
             counted.append(
                 (
                     None,
@@ -574,7 +572,11 @@ class MemberImporter(Importer):
                 }
             written[match["id"]] = (
                 written[match["id"]][0],
-                {**match, **{k: new for k, (_old, new) in changes.items()}},
+                {
+                    **match,
+                    **{k: new for k, (_old, new) in changes.items()},
+                    "version": match["version"] + 1,
+                },
             )
             before = Counted(
                 match["unit__path"],
@@ -598,6 +600,7 @@ class MemberImporter(Importer):
                     content_type=content_type,
                     object_id=str(match["id"]),
                     object_repr=shown[:200],
+                    object_version=match["version"] + 1,  # the version the batch writes
                     changes={k: [jsonable(a), jsonable(b)] for k, (a, b) in changes.items()},
                     batch=ctx.job.batch,
                 )
