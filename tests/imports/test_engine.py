@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import xlsxwriter
 
@@ -9,6 +11,7 @@ from himpun.core.models import AuditEntry
 from himpun.imports.engine import import_job_run
 from himpun.imports.models import ImportIssue, ImportJob, IssueLevel, JobState
 from himpun.imports.services import import_job_create, import_job_map
+from himpun.members.importer import import_duplicates_queue
 from himpun.members.models import Member, StatusChange
 from himpun.structure.models import UnitCounter
 from tests import factories
@@ -274,7 +277,65 @@ def test_a_resumed_import_still_knows_the_rows_before_the_kill(world, tmp_path):
     assert "baris 2" in message
     first = Member.objects.get(phone__endswith="81255551000")
     assert first.birth_date.isoformat() == "1990-01-01"  # not overwritten by row 14
+    # kept for the duplicate check that follows the import (a task), which removes it
+    assert ImportSeen.objects.filter(job=job).count() == 12
+    # the twelve names differ by a letter or two and share a birth date: alike, all 66 pairs
+    assert import_duplicates_queue(resumed) == 66
     assert not ImportSeen.objects.filter(job=job).exists()
+
+
+def test_a_member_import_queues_the_possible_duplicates_it_brings(
+    world, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """After the import, in the background, the members it wrote are checked as a
+    registration is: a name spelt another way and born the same day is a pair for the review
+    queue (the natural keys cannot join them). Only pairs with a member of the import: two
+    older records alike among themselves are the organisation scan's business."""
+    from himpun.imports.models import ImportSeen
+    from himpun.members.choices import DuplicateReason
+    from himpun.members.models import DuplicateCandidate
+    from himpun.members.services import member_register
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    born = datetime.date(1990, 8, 17)
+    joko = member_register(
+        actor=None, unit=world.a, full_name="Joko Susanto", gender="L", birth_date=born
+    )
+    for phone in ("081211110001", "081211110002"):
+        member_register(
+            actor=None,
+            unit=world.b,
+            full_name="Wati Lestari",
+            gender="P",
+            birth_date=datetime.date(1985, 5, 5),
+            phone=phone,
+        )
+    DuplicateCandidate.objects.all().delete()  # older records never scanned
+    rows = [
+        "Djoko Soesanto;L;17/08/1990;;0813 2222 0001;A",  # Joko, spelt the old way
+        "Siti Aminah;P;01/02/1993;;0813 2222 0002;A",
+        "Siti Aminah;P;01/02/1993;;0813 2222 0003;B",  # the same person twice in the file
+    ]
+    job = new_job(world.admin1, world.org1, write_csv(tmp_path / "baru.csv", rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_run(job=job)
+    job.refresh_from_db()
+    assert (job.created, job.duplicates) == (3, 2)
+    djoko = Member.objects.get(full_name="Djoko Soesanto")
+    sitis = sorted(Member.objects.filter(full_name="Siti Aminah").values_list("pk", flat=True))
+    pairs = {(c.member_a_id, c.member_b_id): c.reasons for c in DuplicateCandidate.objects.all()}
+    assert pairs == {
+        (joko.pk, djoko.pk): DuplicateReason.NAME_BIRTH,
+        tuple(sitis): DuplicateReason.NAME_BIRTH,
+    }
+    assert not ImportSeen.objects.filter(job=job).exists()
+
+    again = new_job(world.admin1, world.org1, write_csv(tmp_path / "baru-lagi.csv", rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = import_job_run(job=again)
+    again.refresh_from_db()
+    assert (again.created, again.unchanged, again.duplicates) == (0, 3, 0)
+    assert DuplicateCandidate.objects.count() == 2
 
 
 def test_xlsx_with_real_dates_and_number_cells(world, tmp_path):
@@ -304,6 +365,7 @@ def test_the_mapping_is_guessed_from_indonesian_headers(setup):
     job = new_job(w.admin1, w.org1, path, mapping=None)
     assert job.mapping == MAPPING
     assert ImportJob.objects.get(pk=job.pk).file_sha256 == job.file_sha256
+    assert job.file_size == path.stat().st_size  # a file opened here, as the command line does
 
 
 def test_a_user_without_the_right_to_add_members_cannot_start_an_import(world, tmp_path):
@@ -373,6 +435,8 @@ def test_the_command_line_import_shows_progress_and_resumes(world, tmp_path, cap
     assert "3 baru" in out.out
     assert "2 gagal" in out.out
     assert Member.objects.count() == 3
+    # the duplicate check waits for the worker (in a test, its transaction's commit)
+    assert "Kemungkinan duplikat sedang diperiksa di latar belakang" in out.err
 
 
 # --- pipelined: batch N written in a second connection while batch N+1 is read ---------------

@@ -83,6 +83,31 @@ def test_upload_check_and_import_through_the_pages(
     assert "data-seen-before" in page  # the very same file was imported before
 
 
+def test_the_page_of_a_finished_import_follows_its_duplicate_check(admin, world):
+    """While the check runs in the background the page polls for it; then it links to the
+    review queue, or says there is nothing new."""
+    from himpun.imports.engine import import_job_run
+    from himpun.members.importer import import_duplicates_queue
+
+    rows = [*ROWS, "Dewi Lestarie;P;01/02/1992;;0857 2222 4444;A"]  # row 5's Dewi, spelt anew
+    job = upload(admin, world.org1, rows=rows)
+    job = import_job_map(actor=world.admin1, job=job, mapping=job.mapping)
+    job = import_job_run(job=job)  # in a test transaction: the check is not started
+    assert job.duplicates is None
+    page = admin.get(f"/impor/{job.pk}/").content.decode()
+    assert f'hx-get="/impor/{job.pk}/duplikat/"' in page
+    assert "Memeriksa kemungkinan duplikat" in page
+    assert import_duplicates_queue(job) == 1
+    part = admin.get(f"/impor/{job.pk}/duplikat/").content.decode()
+    assert 'data-duplicates="1"' in part
+    assert "hx-get" not in part  # known: no more polling
+    assert 'href="/anggota/duplikat/"' in part
+    job.duplicates = 0
+    job.save(update_fields=["duplicates"])
+    part = admin.get(f"/impor/{job.pk}/duplikat/").content.decode()
+    assert "Tidak ada kemungkinan duplikat baru" in part
+
+
 def test_the_database_worker_runs_the_import(transactional_db, admin, world, settings):
     settings.TASKS = DATABASE
     job = upload(admin, world.org1)
@@ -121,6 +146,7 @@ def test_jobs_are_scoped(client, world, settings):
     client.force_login(world.admin_a)  # below org1: the job belongs to org1's top unit
     assert client.get(f"/impor/{job.pk}/").status_code == 404
     assert client.get(f"/impor/{job.pk}/baris-bermasalah.xlsx").status_code == 404
+    assert client.get(f"/impor/{job.pk}/duplikat/").status_code == 404
     assert client.post(f"/impor/{job.pk}/mulai/", {"dry_run": "1"}).status_code == 404
     client.force_login(world.nobody)
     assert client.get("/impor/").status_code == 404

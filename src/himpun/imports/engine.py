@@ -91,6 +91,10 @@ class Importer:
     #: then writes batch N in a second connection while it reads batch N+1.
     pipelined: ClassVar[bool] = False
 
+    #: Where the possible duplicates a finished import put in a review queue are reviewed
+    #: (a URL name; its `finish` starts the check, which fills `ImportJob.duplicates`).
+    duplicates_url: ClassVar[str] = ""
+
     def options_clean(self, options: dict[str, Any], *, unit: OrgUnit) -> dict[str, Any]:
         """The per-job options this kind needs besides the file (JSON-ready), or a
         ValidationError. Most kinds take none."""

@@ -95,6 +95,9 @@ class ImportJob(BaseModel):
     unchanged = models.PositiveIntegerField(_("tidak berubah"), default=0)
     failed = models.PositiveIntegerField(_("gagal"), default=0)
     warned = models.PositiveIntegerField(_("dengan peringatan"), default=0)
+    #: pairs of possible duplicates the import put in the review queue: a member import's
+    #: members are checked after it, in the background (None until then, and for other kinds)
+    duplicates = models.PositiveIntegerField(_("kemungkinan duplikat"), null=True, blank=True)
     #: what the dry run found: {"created": n, "updated": n, …}
     preview = models.JSONField(_("hasil uji coba"), default=dict, blank=True)
     message = models.TextField(_("pesan"), blank=True)
@@ -172,7 +175,8 @@ class ImportSeen(models.Model):
     memory, whatever the file's size), written with each batch (a resumed import still knows
     the rows before it), and removed when the run ends; a dry run's also when the next dry
     run of the job starts. Bookkeeping of a job: it holds no member's data (a NIK or phone
-    only as a hash keyed with a secret that dies with the dry run)."""
+    only as a hash keyed with a secret that dies with the dry run). A finished member import
+    keeps its rows for the duplicate check that follows it, which removes them."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
     dry_run = models.BooleanField(default=False)

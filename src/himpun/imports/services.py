@@ -48,10 +48,10 @@ def import_job_create(
         unit=unit,
         user=actor,
         filename=(filename or "berkas")[:200],
-        file_size=size or 0,
         options=cleaned,
     )
     job.file.save("upload", File(upload), save=False)
+    job.file_size = job.file.size  # as stored: a file from the command line has no .size
     job.file_sha256 = file_sha256(job.file.path)
     try:
         table = open_table(job.file.path, job.filename)

@@ -154,6 +154,14 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def job_duplicates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The duplicate check's outcome, polled by the page of a finished import until known."""
+    job = get_object_or_404(_jobs(request), pk=pk)
+    importer = importer_for(job.kind)
+    return render(request, "imports/_duplicates.html", {"job": job, "importer": importer})
+
+
+@login_required
 @require_POST
 def job_start(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs(request), pk=pk)

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -99,11 +99,11 @@ def _phone_match(score: float, born_a: Any, born_b: Any, rules: Rules) -> bool:
     return score >= PHONE_NAME_FLOOR
 
 
-def _blocked_pairs(group: list[tuple[int, str, str]]) -> Iterator[tuple[int, int]]:
-    """Pairs in a group of (id, name, key) that share at least one sounded word: names with
+def _blocked_pairs(group: list[tuple[Any, ...]]) -> Iterator[tuple[int, int]]:
+    """Pairs in a group of (id, name, key, …) that share at least one sounded word: names with
     no word in common are never alike enough, and skipping them keeps a large group cheap."""
     by_word: dict[str, list[int]] = {}
-    for index, (_pk, _name, key) in enumerate(group):
+    for index, (_pk, _name, key, *_rest) in enumerate(group):
         for word in set(key.split()):
             by_word.setdefault(word, []).append(index)
     seen: set[tuple[int, int]] = set()
@@ -125,31 +125,39 @@ class Found:
         self.score = max(self.score, score)
 
 
-def _pairs(ids: list[int]) -> Iterator[tuple[int, int]]:
+def _pairs(ids: list[int], mine: set[int]) -> Iterator[tuple[int, int]]:
+    """The pairs of a group that involve at least one of `mine`."""
     ids = sorted(ids)[:GROUP_CAP]
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
-            yield a, b
+            if a in mine or b in mine:
+                yield a, b
 
 
-def duplicates_detect(members: models.QuerySet, rules: Rules) -> dict[tuple[int, int], Found]:
+def duplicates_detect(
+    members: models.QuerySet, rules: Rules, among: Any = None
+) -> dict[tuple[int, int], Found]:
     """Candidate pairs among `members` (one organisation), set-based: one grouped query per
-    rule, then names compared only within groups of the same birth date."""
+    rule, then names compared only within groups of the same birth date.
+
+    `among` (a boolean expression on a member, such as an `Exists`) narrows the search to the
+    pairs with at least one member it holds for: only the groups (a NIK, a phone, a birth
+    date) that hold one of them are read. An import checks what it wrote this way; without
+    `among` the whole organisation is checked."""
     found: dict[tuple[int, int], Found] = {}
     live = members.filter(archived_at__isnull=True).order_by()
+    picked = live.annotate(mine=among if among is not None else Value(True))
+
+    def repeated(col: str, qs: models.QuerySet) -> models.QuerySet:
+        if among is not None:
+            qs = qs.filter(**{f"{col}__in": live.filter(among).values(col)})
+        return qs.values(col).annotate(n=Count("id")).filter(n__gt=1).values(col)
 
     def groups(col: str) -> Iterator[list[tuple[Any, ...]]]:
-        repeated = (
-            live.exclude(**{col: ""})
-            .values(col)
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .values(col)
-        )
         rows = (
-            live.filter(**{f"{col}__in": repeated})
+            picked.filter(**{f"{col}__in": repeated(col, live.exclude(**{col: ""}))})
             .order_by(col, "id")
-            .values_list(col, "id", "search_name", "search_key", "birth_date")
+            .values_list(col, "id", "search_name", "search_key", "birth_date", "mine")
             .iterator(chunk_size=5000)
         )
         for _value, group in groupby(rows, key=lambda r: r[0]):
@@ -157,33 +165,32 @@ def duplicates_detect(members: models.QuerySet, rules: Rules) -> dict[tuple[int,
 
     if rules.same_nik:
         for group in groups("nik"):
-            for a, b in _pairs([r[1] for r in group]):
+            mine = {r[1] for r in group if r[5]}
+            for a, b in _pairs([r[1] for r in group], mine):
                 found.setdefault((a, b), Found()).add(DuplicateReason.NIK, 100)
     if rules.same_phone:
         for group in groups("phone"):
             people = {r[1]: r for r in group}
-            for a, b in _pairs(list(people)):
+            mine = {r[1] for r in group if r[5]}
+            for a, b in _pairs(list(people), mine):
                 score = name_similarity(people[a][2:4], people[b][2:4])
                 if _phone_match(score, people[a][4], people[b][4], rules):
                     found.setdefault((a, b), Found()).add(DuplicateReason.PHONE, max(80, score))
     if rules.name_birth:
-        repeated = (
-            live.filter(birth_date__isnull=False)
-            .values("birth_date")
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .values("birth_date")
-        )
         rows = (
-            live.filter(birth_date__in=repeated)
+            picked.filter(
+                birth_date__in=repeated("birth_date", live.filter(birth_date__isnull=False))
+            )
             .order_by("birth_date", "id")
-            .values_list("birth_date", "id", "search_name", "search_key")
+            .values_list("birth_date", "id", "search_name", "search_key", "mine")
             .iterator(chunk_size=5000)
         )
         for _day, group_rows in groupby(rows, key=lambda r: r[0]):
-            group = [(r[1], r[2], r[3]) for r in group_rows]
+            group = [(r[1], r[2], r[3], r[4]) for r in group_rows]
             for i, j in _blocked_pairs(group):
-                score = name_similarity(group[i][1:], group[j][1:])
+                if not (group[i][3] or group[j][3]):
+                    continue
+                score = name_similarity(group[i][1:3], group[j][1:3])
                 if score >= rules.similarity:
                     a, b = sorted((group[i][0], group[j][0]))
                     found.setdefault((a, b), Found()).add(DuplicateReason.NAME_BIRTH, score)

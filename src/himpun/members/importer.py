@@ -26,7 +26,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,6 +46,7 @@ from himpun.imports.engine import (
 )
 from himpun.imports.models import ImportJob, ImportSeen, seen_key
 from himpun.members.choices import TRANSITIONS, Status
+from himpun.members.duplicates import Rules, duplicates_detect, duplicates_record
 from himpun.members.import_fields import MEMBER_FIELDS, member_row_parse
 from himpun.members.models import (
     DEFAULT_NUMBER_FORMAT,
@@ -159,6 +160,7 @@ class MemberImporter(Importer):
     fields = MEMBER_FIELDS
     model = Member
     pipelined = True
+    duplicates_url = "members:duplicates"
 
     def begin(self, job: ImportJob, *, dry_run: bool) -> Context:
         if dry_run:  # a dry run starts from the top: forget an earlier one's bookkeeping
@@ -634,8 +636,19 @@ class MemberImporter(Importer):
         return write
 
     def finish(self, ctx: Context, *, dry_run: bool) -> list[str]:
-        # the run's bookkeeping of what it has met in the file has served
-        ImportSeen.objects.filter(job=ctx.job, dry_run=dry_run).delete()
+        seen = ImportSeen.objects.filter(job=ctx.job, dry_run=dry_run)
+        if dry_run:
+            seen.delete()  # the run's bookkeeping of what it has met in the file has served
+            return []
+        if not seen.exists():  # nothing written (a re-import): nothing to check
+            ImportJob.objects.filter(pk=ctx.job.pk).update(duplicates=0)
+            return []
+        # The members written are checked for possible duplicates (a name spelt another way,
+        # born the same day) in the background; the check removes the bookkeeping.
+        from himpun.members.tasks import import_duplicates_check
+
+        job_id = ctx.job.pk
+        transaction.on_commit(lambda: import_duplicates_check.enqueue(job_id=job_id))
         return []
 
     def _numbers(self, ctx: Context, rows: list[tuple[dict[str, Any], UnitRef]]) -> list[str]:
@@ -705,3 +718,26 @@ def _changes(match: dict[str, Any], data: dict[str, Any]) -> dict[str, list[Any]
             if match.get(name) != data.get(name):
                 changes[name] = [match.get(name), data.get(name)]
     return changes
+
+
+def import_duplicates_queue(job: ImportJob) -> int:
+    """After a member import: the members it created or updated (its `ImportSeen` rows) are
+    checked for possible duplicates against the whole organisation, set-based, and the pairs
+    found go to the review queue (`DuplicateCandidate`), as a registration's or an edit's do.
+    The rows that match an existing member by number, NIK or phone and name were already
+    merged into it by the import; this finds the people the natural keys cannot: a name spelt
+    another way with the same birth date, a phone shared by alike names. Returns the new
+    pairs, also kept on the job; removes the job's bookkeeping."""
+    seen = ImportSeen.objects.filter(job=job, dry_run=False)
+    organisation_id = OrgUnit._base_manager.values_list("organisation_id", flat=True).get(
+        pk=job.unit_id
+    )
+    found = duplicates_detect(
+        Member._base_manager.filter(organisation_id=organisation_id),
+        Rules.for_organisation(organisation_id),
+        among=Exists(seen.filter(key=OuterRef("pk"))),
+    )
+    new = duplicates_record(organisation_id, found)
+    ImportJob.objects.filter(pk=job.pk).update(duplicates=new)
+    seen.delete()
+    return new

@@ -130,6 +130,13 @@ class Command(BaseCommand):
         )
         if job.message:
             self.stderr.write(job.message)
+        if not o["check"] and IMPORTERS[kind].duplicates_url:
+            self.stderr.write(
+                "Kemungkinan duplikat sedang diperiksa di latar belakang (worker)."
+                if job.duplicates is None
+                else f"{job.duplicates} pasangan kemungkinan duplikat baru masuk antrean "
+                "pemeriksaan (Anggota → Kemungkinan duplikat)."
+            )
         self.stdout.write(
             f"{job.rows_total} baris dalam {seconds:.1f} detik: {counts['created']} baru, "
             f"{counts['updated']} diperbarui, {counts['unchanged']} tidak berubah, "

@@ -1,0 +1,19 @@
+"""A member import's count of possible-duplicate pairs, filled by the check that follows it."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("imports", "0004_import_seen"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="importjob",
+            name="duplicates",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="kemungkinan duplikat"
+            ),
+        ),
+    ]
