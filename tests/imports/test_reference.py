@@ -61,3 +61,46 @@ def test_a_unit_outside_the_scope_is_refused(world, tmp_path):
     job = run(world.admin_a, world.a, employers, "employers")
     assert (job.created, job.failed) == (1, 1)
     assert not Employer.objects.filter(name="PT Dua").exists()
+
+
+def test_workplaces_bring_their_unions_and_pkb_dates(world, tmp_path):
+    """The bargaining facts a federation keeps per site: how many unions are there and the
+    PKB's dates, with two-digit years of a PKB read forward (it may end 3 years on), and the
+    dates no PKB can have refused by row as on the workplace form."""
+    import datetime
+
+    from himpun.imports.models import ImportJob
+
+    Employer.objects.create(name="PT Sinar Logam", unit=world.a)
+    sites = tmp_path / "pkb.csv"
+    sites.write_text(
+        "Perusahaan;Nama Lokasi;Jumlah Serikat;Tgl PKB;PKB Berakhir;Unit\n"
+        "PT Sinar Logam;Pabrik Cikarang;2;1 Januari 2026;31/12/27;A\n"
+        "PT Sinar Logam;Gudang Cibitung;;;;A\n"
+        "PT Sinar Logam;Pabrik Karawang;dua;;;A\n"  # a word, not a number
+        "PT Sinar Logam;Pabrik Bekasi;1;01/01/2026;01/01/2030;A\n"  # longer than 2 + 1 years
+        "PT Sinar Logam;Pabrik Bogor;1;01/06/2026;01/01/2026;A\n",  # ends before it is signed
+        encoding="utf-8",
+    )
+    job = run(world.admin1, world.org1, sites, "workplaces")
+    assert ImportJob.objects.get(pk=job.pk).mapping[2:5] == [
+        "unions_present",
+        "pkb_signed_on",
+        "pkb_expires_on",
+    ]
+    assert (job.created, job.failed) == (2, 3)
+    cikarang = Workplace.objects.get(name="Pabrik Cikarang")
+    assert cikarang.unions_present == 2
+    assert cikarang.pkb_signed_on == datetime.date(2026, 1, 1)
+    assert cikarang.pkb_expires_on == datetime.date(2027, 12, 31)
+    gudang = Workplace.objects.get(name="Gudang Cibitung")
+    assert (gudang.unions_present, gudang.pkb_signed_on) == (1, None)  # the defaults stand
+    errors = dict(
+        ImportIssue.objects.filter(job=job, level=IssueLevel.ERROR).values_list("row", "message")
+    )
+    assert "bilangan bulat 1–99" in errors[4]
+    assert "Pasal 123" in errors[5]
+    assert "sesudah tanggal penandatanganan" in errors[6]
+
+    again = run(world.admin1, world.org1, sites, "workplaces")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)

@@ -9,12 +9,14 @@ few queries and writes with bulk statements.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +28,8 @@ from himpun.core.scoping import scope_paths
 from himpun.imports.engine import BatchResult, Importer, Row, UnitRef, register, units_by_reference
 from himpun.imports.mapping import Field
 from himpun.imports.models import ImportJob
-from himpun.imports.parsing import ParseError, is_blank, region_lookup
+from himpun.imports.parsing import ParseError, is_blank, parse_date, region_lookup
+from himpun.structure.bargaining import PKB_MAX_YEARS, add_years, pkb_dates_check
 from himpun.structure.models import Employer, Sector, Workplace
 
 REGION = (
@@ -76,6 +79,21 @@ WORKPLACE_FIELDS = (
     Field("address", gettext_lazy("Alamat"), ("alamat", "alamat lokasi", "address")),
     *REGION,
     UNIT,
+    Field(
+        "unions_present",
+        gettext_lazy("Jumlah serikat di tempat kerja"),
+        ("jumlah serikat", "jml serikat", "serikat di tempat kerja", "unions", "unions present"),
+    ),
+    Field(
+        "pkb_signed_on",
+        gettext_lazy("PKB ditandatangani"),
+        ("pkb ditandatangani", "tanggal pkb", "tgl pkb", "pkb mulai", "cba signed"),
+    ),
+    Field(
+        "pkb_expires_on",
+        gettext_lazy("PKB berakhir"),
+        ("pkb berakhir", "akhir pkb", "berlaku sampai", "masa berlaku pkb", "cba expires"),
+    ),
 )
 
 
@@ -103,6 +121,7 @@ class Context:
     units: dict[str, UnitRef | str] = field(default_factory=dict)
     sectors: dict[str, int] | None = None
     seen: dict[Any, int] = field(default_factory=dict)
+    today: datetime.date = field(default_factory=timezone.localdate)
 
     def may_add(self, path: str) -> bool:
         return self.add_paths is None or any(path.startswith(p) for p in self.add_paths)
@@ -295,7 +314,14 @@ class WorkplaceImporter(ReferenceImporter):
     label = gettext_lazy("Tempat kerja")
     fields = WORKPLACE_FIELDS
     model = Workplace
-    updatable = ("headcount", "address", "region_code")
+    updatable = (
+        "headcount",
+        "address",
+        "region_code",
+        "unions_present",
+        "pkb_signed_on",
+        "pkb_expires_on",
+    )
 
     def process(self, ctx: Context, rows: list[Row], *, dry_run: bool) -> BatchResult:
         result = BatchResult()
@@ -338,6 +364,11 @@ class WorkplaceImporter(ReferenceImporter):
                     result.error(row, _("Jumlah pekerja harus bilangan bulat."))
                     continue
                 data["headcount"] = int(headcount)
+            try:
+                data.update(self._bargaining(ctx, row))
+            except ParseError as exc:
+                result.error(row, str(exc))
+                continue
             parsed.append((row, data))
         existing = {
             (w.employer_id, _key(w.name)): w
@@ -353,3 +384,29 @@ class WorkplaceImporter(ReferenceImporter):
             lambda d: (d["employer_id"], _key(d["name"])),
             dry_run=dry_run,
         )
+
+    def _bargaining(self, ctx: Context, row: Row) -> dict[str, Any]:
+        """The bargaining facts of a row: how many unions are at the workplace (ours
+        included: the PKB thresholds of UU 13/2003 Pasal 119–120 depend on it) and the PKB's
+        dates, checked as the workplace form checks them."""
+        data: dict[str, Any] = {}
+        unions = (row.values.get("unions_present") or "").strip()
+        if not is_blank(unions):
+            if not unions.isdigit() or not 1 <= int(unions) <= 99:
+                raise ParseError(
+                    _("Jumlah serikat harus bilangan bulat 1–99 (serikat kita termasuk).")
+                )
+            data["unions_present"] = int(unions)
+        # A PKB ends up to 3 years after its signing: "31/12/27" is 2027, not 1927.
+        pivot = add_years(ctx.today, PKB_MAX_YEARS)
+        for name in ("pkb_signed_on", "pkb_expires_on"):
+            value = row.values.get(name) or ""
+            if not is_blank(value):
+                data[name] = parse_date(value, today=pivot)
+        try:
+            pkb_dates_check(
+                signed_on=data.get("pkb_signed_on"), expires_on=data.get("pkb_expires_on")
+            )
+        except ValidationError as exc:
+            raise ParseError(" ".join(exc.messages)) from None
+        return data
