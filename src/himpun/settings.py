@@ -158,6 +158,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout: this many failed logins for one username within the window locks it for the window.
 HIMPUN_LOGIN_MAX_FAILURES = int(os.environ.get("HIMPUN_LOGIN_MAX_FAILURES", "5"))
 HIMPUN_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("HIMPUN_LOGIN_LOCKOUT_MINUTES", "15"))
+# Uploaded import files hold members' personal data: the file and the cells of its rows are
+# deleted this many days after the job was last worked on (the job's record stays).
+HIMPUN_IMPORT_RETENTION_DAYS = int(os.environ.get("HIMPUN_IMPORT_RETENTION_DAYS", "30"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("HIMPUN_SECURE_COOKIES")

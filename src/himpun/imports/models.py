@@ -105,6 +105,9 @@ class ImportJob(BaseModel):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     batch = models.UUIDField(default=uuid.uuid4, editable=False)
+    #: when the uploaded file, its rows' cells and the run's bookkeeping were deleted
+    #: (`import_jobs_purge`); the job stays as the record of the import
+    purged_at = models.DateTimeField(_("berkas dihapus"), null=True, blank=True)
 
     class Meta(BaseModel.Meta):
         verbose_name = _("impor")
@@ -131,8 +134,10 @@ class ImportJob(BaseModel):
     @property
     def mappable(self) -> bool:
         """The column mapping may still change: nothing of the file has been written yet."""
-        return self.state in {JobState.UPLOADED, JobState.CHECKED, JobState.FAILED} and not (
-            self.last_row
+        return (
+            self.state in {JobState.UPLOADED, JobState.CHECKED, JobState.FAILED}
+            and not self.last_row
+            and not self.purged_at
         )
 
     @property

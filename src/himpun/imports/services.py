@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,6 +120,10 @@ def import_job_start(*, actor: Any, job: ImportJob, dry_run: bool) -> ImportJob:
             raise ValidationError(_("Impor ini sedang berjalan."))
         if job.state == JobState.DONE:
             raise ValidationError(_("Impor ini sudah selesai."))
+        if job.purged_at:
+            raise ValidationError(
+                _("Berkas impor ini sudah dihapus karena lama tidak dikerjakan; unggah lagi.")
+            )
         if not dry_run and not job.checked and not job.last_row:
             raise ValidationError(_("Jalankan uji coba dulu, lalu periksa hasilnya."))
         problems = mapping_problems(job.kind, job.mapping)
@@ -133,3 +139,35 @@ def import_job_start(*, actor: Any, job: ImportJob, dry_run: bool) -> ImportJob:
 def import_job_stale(job: ImportJob) -> bool:
     """A job left running by a worker that died (killed, machine restarted)."""
     return bool(job.active and job.heartbeat_at and timezone.now() - job.heartbeat_at > STALE_AFTER)
+
+
+def import_jobs_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete what an import keeps of its file once it is no longer needed: the uploaded
+    file, the cells of its reported rows (`ImportIssue.values`) and the run's bookkeeping
+    (`ImportSeen`), `HIMPUN_IMPORT_RETENTION_DAYS` after the job was last worked on (its
+    heartbeat: the end of a run, the last batch of one that died). A member file holds NIKs,
+    phones and birth dates of thousands of people; kept forever on the server it would be
+    one more copy to lose. The job stays as the record of the import: who, when, the file's
+    name and hash, the mapping, the counts, and each reported row's number and reason.
+    A job not finished by then can no longer go on; its file must be uploaded again.
+    Returns the number of jobs purged."""
+    from himpun.imports.models import ImportIssue, ImportSeen
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.HIMPUN_IMPORT_RETENTION_DAYS)
+    jobs = ImportJob.objects.filter(purged_at__isnull=True).annotate(
+        touched=Coalesce("heartbeat_at", "created_at")
+    )
+    storage = ImportJob._meta.get_field("file").storage
+    purged = 0
+    for job in jobs.filter(touched__lt=cutoff).order_by("pk").iterator(chunk_size=100):
+        with transaction.atomic():
+            ImportIssue.objects.filter(job=job).update(values=[])
+            ImportSeen.objects.filter(job=job).delete()
+            # a run that died that long ago will not go on
+            state = JobState.FAILED if job.active else job.state
+            ImportJob.objects.filter(pk=job.pk).update(purged_at=now, file="", state=state)
+            if job.file.name:
+                transaction.on_commit(lambda name=job.file.name: storage.delete(name))
+        purged += 1
+    return purged

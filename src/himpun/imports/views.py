@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,7 +132,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "columns": columns,
         "errors": issues.filter(level=IssueLevel.ERROR)[:ISSUES_SHOWN],
         "warnings": issues.filter(level=IssueLevel.WARNING)[:ISSUES_SHOWN],
-        "stale": import_job_stale(job),
+        "stale": import_job_stale(job) and not job.purged_at,
+        "retention_days": settings.HIMPUN_IMPORT_RETENTION_DAYS,
         "dry": dry,
         "seen_before": ImportJob.objects.filter(
             unit=job.unit, kind=job.kind, file_sha256=job.file_sha256, state=JobState.DONE

@@ -1,4 +1,5 @@
-"""A member import's count of possible-duplicate pairs, filled by the check that follows it."""
+"""A member import's count of possible-duplicate pairs, filled by the check that follows it;
+when a job's file, row cells and bookkeeping were deleted (the retention of personal data)."""
 
 from django.db import migrations, models
 
@@ -15,5 +16,10 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(
                 blank=True, null=True, verbose_name="kemungkinan duplikat"
             ),
+        ),
+        migrations.AddField(
+            model_name="importjob",
+            name="purged_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="berkas dihapus"),
         ),
     ]

@@ -82,7 +82,12 @@ class Command(BaseCommand):
         sha = file_sha256(path)
         job = (
             ImportJob.objects.filter(
-                kind=kind, unit=unit, file_sha256=sha, last_row__gt=0, finished_at__isnull=True
+                kind=kind,
+                unit=unit,
+                file_sha256=sha,
+                last_row__gt=0,
+                finished_at__isnull=True,
+                purged_at__isnull=True,
             )
             .exclude(state=JobState.DONE)
             .order_by("-created_at")
