@@ -185,9 +185,10 @@ def test_the_dry_run_writes_nothing_and_predicts_the_counts(setup):
 def test_a_dry_run_across_batches_predicts_the_real_run_and_keeps_nothing(world, tmp_path):
     """A dry run writes no member, so what it would create is kept as the real run keeps what
     it writes: in the job's bookkeeping (`ImportSeen`), by a hash of each natural key and of
-    the row's values, not in memory. Across batches it still tells a copy of an earlier
-    row (unchanged) from a different row of the same person (failed), predicts the real
-    run's counts, and leaves nothing behind; a killed dry run's leftovers are forgotten by
+    each of the row's values, not in memory. Across batches it still tells a copy of an
+    earlier row, or one that only leaves cells empty (unchanged), from a different row of
+    the same person (failed, naming the field), predicts the real run's counts and messages,
+    and leaves nothing behind; a killed dry run's leftovers are forgotten by
     the next one."""
     from himpun.imports.models import ImportSeen
 
@@ -196,7 +197,8 @@ def test_a_dry_run_across_batches_predicts_the_real_run_and_keeps_nothing(world,
         "Tono Hartono;L;03/03/1985;;0812 1000 0003;A",  # row 3
         "Rina Wati;P;01/01/1990;;0812 1000 0001;A",  # row 4, batch 1: a copy of row 2
         "Tono Hartono;L;04/04/1985;;0812 1000 0003;A",  # row 5: row 3's person, other birthday
-        "Dewi Lestari;P;1-2-1992;;0857 2222 3333;B",  # row 6, batch 2
+        "Tono Hartono;L;;;0812 1000 0003;A",  # row 6, batch 2: row 3 with a cell left empty
+        "Dewi Lestari;P;1-2-1992;;0857 2222 3333;B",  # row 7
     ]
     job = new_job(world.admin1, world.org1, write_csv(tmp_path / "uji.csv", rows))
     kept = []
@@ -213,14 +215,18 @@ def test_a_dry_run_across_batches_predicts_the_real_run_and_keeps_nothing(world,
     checked = import_job_run(job=job, dry_run=True, batch_size=2, after_batch=look)
     assert sorted(kept[3]) == sorted(kept[1])  # the killed run's rows were forgotten
     preview = checked.preview
-    assert (preview["created"], preview["unchanged"], preview["failed"]) == (3, 1, 1)
+    assert (preview["created"], preview["unchanged"], preview["failed"]) == (3, 2, 1)
     messages = dict(ImportIssue.objects.filter(job=job, dry_run=True).values_list("row", "message"))
     assert "baris 2" in messages[4]
     assert "baris 3" in messages[5]
+    assert "berbeda pada: tanggal lahir." in messages[5]  # compared field by field
+    assert "baris 3" in messages[6]  # the same as row 3 where it says anything: unchanged
     assert not ImportSeen.objects.filter(job=job).exists()
     assert Member.objects.count() == 0
     done = import_job_run(job=job, batch_size=2)
-    assert (done.created, done.unchanged, done.failed) == (3, 1, 1)
+    assert (done.created, done.unchanged, done.failed) == (3, 2, 1)
+    real = dict(ImportIssue.objects.filter(job=job, dry_run=False).values_list("row", "message"))
+    assert real == messages  # the preview's very messages
 
 
 def test_a_killed_import_resumes_from_its_last_batch_with_exact_counts(world, tmp_path):

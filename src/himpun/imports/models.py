@@ -179,9 +179,10 @@ class ImportSeen(models.Model):
     reported against that row. Kept in the database rather than the run's memory (flat
     memory, whatever the file's size), written with each batch (a resumed import still knows
     the rows before it), and removed when the run ends; a dry run's also when the next dry
-    run of the job starts. Bookkeeping of a job: it holds no member's data (a NIK or phone
-    only as a hash keyed with a secret that dies with the dry run). A finished member import
-    keeps its rows for the duplicate check that follows it, which removes them."""
+    run of the job starts. Bookkeeping of a job: it holds no member's data (a NIK, a phone
+    or a row's values only as hashes keyed with a secret that dies with the dry run). A
+    finished member import keeps its rows for the duplicate check that follows it, which
+    removes them."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
     dry_run = models.BooleanField(default=False)
@@ -189,9 +190,10 @@ class ImportSeen(models.Model):
     #: per member written, checked by nobody, gone with the job.
     key = models.BigIntegerField()
     row = models.PositiveIntegerField()
-    #: a dry run's row to be created: the hash of its values (`seen_key`), so that a later
-    #: copy of the same row is told apart from a different row of the same person
-    digest = models.BigIntegerField(null=True)
+    #: a dry run's row to be created: a keyed hash of each of its values (4 bytes a field,
+    #: `members.importer._fields`), so that a later row of the same person is compared with
+    #: it field by field, as the real run compares it with the member created
+    fields = models.BinaryField(null=True)
 
     class Meta:
         default_permissions = ()

@@ -18,6 +18,7 @@ create) is kept in the job's bookkeeping, `ImportSeen`, so memory does not grow 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import secrets
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -81,6 +82,9 @@ WRITABLE = (
     "recruitment_channel",
 )
 LOADED = ("id", "unit_id", "number", "status", "status_since", "version", *WRITABLE)
+#: what two rows of one person are compared on (the search columns follow from the name)
+COMPARED = tuple(n for n in WRITABLE if n not in ("search_name", "search_key"))
+FIELD_BYTES = 4
 
 
 @dataclass
@@ -138,12 +142,7 @@ def _name_key(data: dict[str, Any], unit_id: int) -> str:
     return f"{data['search_name']}|{born.isoformat() if born else f'unit:{unit_id}'}"
 
 
-def _conflict(row: int, changes: dict[str, list[Any]] | None) -> str:
-    if changes is None:  # a dry run keeps only the keys of earlier rows, not their values
-        return _(
-            "Orang yang sama dengan baris %(row)s (nomor anggota, NIK, atau HP dan nama sama), "
-            "tetapi isinya berbeda. Satukan kedua baris, lalu impor lagi."
-        ) % {"row": row}
+def _conflict(row: int, changes: dict[str, list[Any]]) -> str:
     labels = {f.name: str(f.label).lower() for f in MEMBER_FIELDS}
     labels["employer_id"] = labels.get("employer", "employer")
     fields = [labels.get(k, k) for k in changes if k not in ("search_name", "search_key")]
@@ -266,22 +265,23 @@ class MemberImporter(Importer):
                 result.error(row, problem)
                 continue
             if match is None:
-                twin = next((batch_new[k] for k in _keys(data, unit.id) if k in batch_new), None)
-                if twin is None and dry_run:
-                    earlier = next((pending[k] for k in _keys(data, unit.id) if k in pending), None)
-                    if earlier is not None:
-                        # of the earlier row only its values' hash is kept: the same, or not
-                        same = earlier[1] == _digest(ctx, data)
-                        twin = (earlier[0], data if same else None)
+                keys = _keys(data, unit.id)
+                twin = next((batch_new[k] for k in keys if k in batch_new), None)
+                earlier = next((pending[k] for k in keys if k in pending), None)
+                earlier_row = None
                 if twin is not None:
-                    differs = _changes(twin[1], data) if twin[1] is not None else None
-                    if differs == {}:
+                    earlier_row, differs = twin[0], _changes(twin[1], data)
+                elif earlier is not None:  # a dry run: an earlier batch's row, as hashes
+                    earlier_row = earlier[0]
+                    differs = _differs(earlier[1], _fields(ctx, data), data)
+                if earlier_row is not None:
+                    if differs:
+                        result.error(row, _conflict(earlier_row, differs))
+                    else:
                         result.unchanged += 1
                         result.warn(
-                            row, _("Sama dengan baris %(row)s; dilewati.") % {"row": twin[0]}
+                            row, _("Sama dengan baris %(row)s; dilewati.") % {"row": earlier_row}
                         )
-                    else:
-                        result.error(row, _conflict(twin[0], differs))
                     continue
                 for k in _keys_kept(data, unit.id):
                     batch_new.setdefault(k, (row.number, data))
@@ -332,14 +332,14 @@ class MemberImporter(Importer):
                 {"job_id": ctx.job.pk, "dry_run": True, "key": m["id"], "row": n}
                 for m, n in touched
             ]
-            digests = {n: _digest(ctx, d) for n, d in batch_new.values()}  # once a row
+            fields = {n: _fields(ctx, d) for n, d in batch_new.values()}  # once a row
             seen_rows += [
                 {
                     "job_id": ctx.job.pk,
                     "dry_run": True,
                     "key": seen_key(ctx.secret, *k),
                     "row": n,
-                    "digest": digests[n],
+                    "fields": fields[n],
                 }
                 for k, (n, _d) in batch_new.items()
             ]
@@ -364,19 +364,19 @@ class MemberImporter(Importer):
 
     def _pending(
         self, ctx: Context, ready: list[tuple[Row, dict[str, Any], UnitRef]]
-    ) -> dict[tuple[str, str], tuple[int, int | None]]:
+    ) -> dict[tuple[str, str], tuple[int, bytes]]:
         """A dry run's rows of earlier batches that it would create, found by the keys of
-        this batch's rows: key → (row, digest of its values)."""
+        this batch's rows: key → (row, its values' hashes, `_fields`)."""
         hashes = {k: seen_key(ctx.secret, *k) for _r, d, u in ready for k in _keys(d, u.id)}
         if not hashes:
             return {}
         found = {
-            key: (row, digest)
-            for key, row, digest in ImportSeen.objects.filter(
+            key: (row, bytes(fields))  # PostgreSQL gives a memoryview
+            for key, row, fields in ImportSeen.objects.filter(
                 job=ctx.job, dry_run=True, key__any=sorted(set(hashes.values()))
             )
             .order_by("-row")  # a key two rows share: the first row wins
-            .values_list("key", "row", "digest")
+            .values_list("key", "row", "fields")
         }
         return {k: found[h] for k, h in hashes.items() if h in found}
 
@@ -696,10 +696,32 @@ class MemberImporter(Importer):
         return numbers
 
 
-def _digest(ctx: Context, data: dict[str, Any]) -> int:
-    """A row's values as one number (for a dry run's rows to be created: `ImportSeen`)."""
-    values = [(k, data.get(k)) for k in WRITABLE if data.get(k) not in (None, "")]
-    return seen_key(ctx.secret, "row", repr(values))
+def _fields(ctx: Context, data: dict[str, Any]) -> bytes:
+    """A dry run's row to be created, as `ImportSeen.fields`: 4 bytes for each field of
+    `COMPARED`, zeros for an empty cell, else 32 bits of the value's BLAKE2b hash keyed with
+    the run's secret. A later row of the same person is compared field by field, as the real
+    run compares it with the member the earlier row created."""
+    out = bytearray(FIELD_BYTES * len(COMPARED))
+    for i, name in enumerate(COMPARED):
+        value = data.get(name)
+        if value not in (None, ""):
+            out[FIELD_BYTES * i : FIELD_BYTES * (i + 1)] = hashlib.blake2b(
+                f"{name}\x1f{value!r}".encode(), digest_size=FIELD_BYTES, key=ctx.secret
+            ).digest()
+    return bytes(out)
+
+
+def _differs(earlier: bytes, fields: bytes, data: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields a row gives (`fields`, `_fields`) that differ from an earlier row's: what
+    `_changes` says when the earlier row's values are at hand (an empty cell differs from
+    nothing; the earlier value is not known, only that it is another)."""
+    empty = bytes(FIELD_BYTES)
+    differs = {}
+    for i, name in enumerate(COMPARED):
+        mine = fields[FIELD_BYTES * i : FIELD_BYTES * (i + 1)]
+        if mine != empty and mine != earlier[FIELD_BYTES * i : FIELD_BYTES * (i + 1)]:
+            differs[name] = [None, data.get(name)]
+    return differs
 
 
 def _changes(match: dict[str, Any], data: dict[str, Any]) -> dict[str, list[Any]]:
