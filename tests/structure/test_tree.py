@@ -119,6 +119,8 @@ def test_incremental_counters_equal_a_rebuild(db, shape, changes, moves):
     """Whatever the tree, adjustments and moves, every unit's total equals the sum of the
     direct counts of its subtree (what a full rebuild computes)."""
     UnitCounter.objects.all().delete()
+    other = factories.org()
+    unit_count_adjust(unit=other, key=MEMBERS, delta=7)  # another organisation's count
     org = organisation_for_hypothesis()
     units = [org]
     for pick in shape:
@@ -137,20 +139,21 @@ def test_incremental_counters_equal_a_rebuild(db, shape, changes, moves):
         unit_move(actor=None, unit=mover, new_parent=target)
     incremental = {
         (u, d, t)
-        for u, d, t in UnitCounter.objects.filter(key=MEMBERS).values_list(
+        for u, d, t in UnitCounter.objects.filter(key=MEMBERS, unit__organisation=org).values_list(
             "unit_id", "direct", "total"
         )
         if d or t
     }
-    unit_counts_rebuild(key=MEMBERS, direct=direct)
+    unit_counts_rebuild(organisation_id=org.pk, key=MEMBERS, direct=direct)
     rebuilt = {
         (u, d, t)
-        for u, d, t in UnitCounter.objects.filter(key=MEMBERS).values_list(
+        for u, d, t in UnitCounter.objects.filter(key=MEMBERS, unit__organisation=org).values_list(
             "unit_id", "direct", "total"
         )
         if d or t
     }
     assert incremental == rebuilt
+    assert UnitCounter.objects.get(unit=other, key=MEMBERS).total == 7  # left alone
 
 
 def organisation_for_hypothesis() -> OrgUnit:

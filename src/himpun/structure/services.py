@@ -198,15 +198,18 @@ def unit_counts_adjust(*, deltas: dict[tuple[str, str], int]) -> None:
             )
 
 
-def unit_counts_rebuild(*, key: str, direct: dict[int, int]) -> None:
-    """Rebuild `key` for every unit from per-unit `direct` counts (a repair tool, and the
-    reference the incremental counters are tested against)."""
+def unit_counts_rebuild(*, organisation_id: int, key: str, direct: dict[int, int]) -> None:
+    """Rebuild `key` for every unit of one organisation from per-unit `direct` counts (a
+    repair tool, and the reference the incremental counters are tested against). Other
+    organisations' counters are not touched."""
     totals: dict[int, int] = {}
-    paths = dict(OrgUnit._base_manager.values_list("pk", "path"))
+    paths = dict(
+        OrgUnit._base_manager.filter(organisation_id=organisation_id).values_list("pk", "path")
+    )
     for unit_id, n in direct.items():
         for i in ancestor_ids(paths[unit_id]):
             totals[i] = totals.get(i, 0) + n
-    UnitCounter.objects.filter(key=key).delete()
+    UnitCounter.objects.filter(key=key, unit__organisation_id=organisation_id).delete()
     UnitCounter.objects.bulk_create(
         [
             UnitCounter(unit_id=i, key=key, direct=direct.get(i, 0), total=t)
