@@ -169,6 +169,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Bahasa Indonesia first; English available.
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# The language of the command line (`himpun import …`): id or en.
+HIMPUN_CLI_LANGUAGE = os.environ.get("HIMPUN_LANGUAGE", LANGUAGE_CODE)
 LOCALE_PATHS = [SRC_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "himpun_language"
 TIME_ZONE = "Asia/Jakarta"

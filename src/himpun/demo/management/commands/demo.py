@@ -4,15 +4,19 @@ import os
 import secrets
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from himpun.core.commands import HimpunCommand
 from himpun.demo.dues import demo_dues
 from himpun.demo.organizing import demo_organizing
 from himpun.demo.services import demo_load, demo_members, demo_workflows
 
 
-class Command(BaseCommand):
-    help = "Load the demo organisation from the seed documents (running it again changes nothing)."
+class Command(HimpunCommand):
+    help = gettext_lazy(
+        "Muat organisasi demo dari dokumen benih (menjalankannya lagi tidak mengubah apa pun)."
+    )
 
     def handle(self, *args, **options):
         password = os.environ.get("HIMPUN_DEMO_PASSWORD", "")
@@ -30,10 +34,18 @@ class Command(BaseCommand):
         payments = demo_dues()
         organising = demo_organizing()
         self.stdout.write(
-            f"Demo: {result.created} objek baru, {members} anggota baru, "
-            f"{payments} pembayaran iuran, {organising} data pengorganisasian."
+            _(
+                "Demo: %(objects)s objek baru, %(members)s anggota baru, %(payments)s "
+                "pembayaran iuran, %(organising)s data pengorganisasian."
+            )
+            % {
+                "objects": result.created,
+                "members": members,
+                "payments": payments,
+                "organising": organising,
+            }
         )
-        self.stdout.write("Login demo (kata sandi sama untuk semua pengguna demo):")
+        self.stdout.write(_("Login demo (kata sandi sama untuk semua pengguna demo):"))
         for username, what in result.logins:
             self.stdout.write(f"  {username:<12} {what}")
-        self.stdout.write(f"  kata sandi: {password}")
+        self.stdout.write("  " + _("kata sandi: %(password)s") % {"password": password})

@@ -5,28 +5,31 @@ import sys
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from himpun.core.commands import HimpunCommand
 from himpun.demo.messy import messy_file
 from himpun.demo.synthetic import SIZES, generate
 from himpun.structure.models import OrgUnit
 
 PHASES = {
-    "units": "unit",
-    "members": "anggota",
-    "history": "riwayat status",
-    "counters": "penghitung unit",
-    "analyze": "statistik",
-    "commit": "simpan",
+    "units": gettext_lazy("unit"),
+    "members": gettext_lazy("anggota"),
+    "history": gettext_lazy("riwayat status"),
+    "counters": gettext_lazy("penghitung unit"),
+    "analyze": gettext_lazy("statistik"),
+    "commit": gettext_lazy("simpan"),
 }
 WHAT = {
-    "units": "unit",
-    "sectors": "sektor",
-    "employers": "perusahaan",
-    "members": "anggota",
-    "sequences": "urutan nomor",
-    "status_changes": "perubahan status",
-    "counters": "penghitung",
+    "units": gettext_lazy("unit"),
+    "sectors": gettext_lazy("sektor"),
+    "employers": gettext_lazy("perusahaan"),
+    "members": gettext_lazy("anggota"),
+    "sequences": gettext_lazy("urutan nomor"),
+    "status_changes": gettext_lazy("perubahan status"),
+    "counters": gettext_lazy("penghitung"),
 }
 
 
@@ -34,27 +37,37 @@ def _n(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-class Command(BaseCommand):
-    help = (
-        "Build a synthetic confederation (sizes: XS 2k, S 10k, M 1M, L 5M members) through "
-        "the fast path, and optionally a messy member file for the import benchmark."
+class Command(HimpunCommand):
+    help = gettext_lazy(
+        "Buat konfederasi sintetis (ukuran: XS 2 rb, S 10 rb, M 1 jt, L 5 jt anggota) lewat "
+        "jalur cepat, dan bila diminta berkas anggota berantakan untuk benchmark impor."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=list(SIZES), default="S")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--code", default="", help="organisation code (default SYN<size>)")
-        parser.add_argument("--messy", metavar="PATH", help="also write a messy member file")
+        parser.add_argument(
+            "--code", default="", help=gettext_lazy("kode organisasi (bawaan: SYN<ukuran>)")
+        )
+        parser.add_argument(
+            "--messy", metavar="PATH", help=gettext_lazy("tulis juga berkas anggota berantakan")
+        )
         parser.add_argument("--messy-rows", type=int, default=10_000)
         parser.add_argument(
-            "--format", choices=["csv", "xlsx"], help="messy file format (default: from PATH)"
+            "--format",
+            choices=["csv", "xlsx"],
+            help=gettext_lazy("format berkas berantakan (bawaan: dari PATH)"),
         )
-        parser.add_argument("--delimiter", default=",", help='CSV delimiter, e.g. ";"')
+        parser.add_argument(
+            "--delimiter", default=",", help=gettext_lazy('pemisah CSV, misalnya ";"')
+        )
         parser.add_argument(
             "--against-db",
             type=int,
             default=None,
-            help="rows repeating generated members (default: half of the 5%% duplicates)",
+            help=gettext_lazy(
+                "baris yang mengulang anggota yang dibuat (bawaan: separuh dari duplikat 5%%)"
+            ),
         )
 
     def handle(self, *args, **options):
@@ -62,32 +75,45 @@ class Command(BaseCommand):
         code = options["code"] or f"SYN{size}"
         if OrgUnit._base_manager.filter(parent__isnull=True, code__iexact=code).exists():
             raise CommandError(
-                f"Organisasi {code} sudah ada; tidak ada yang diubah. "
-                "Pilih kode lain dengan --code."
+                _(
+                    "Organisasi %(code)s sudah ada; tidak ada yang diubah. "
+                    "Pilih kode lain dengan --code."
+                )
+                % {"code": code}
             )
         path = Path(options["messy"]) if options["messy"] else None
         fmt = options["format"] or (path.suffix.lstrip(".").lower() if path else "csv")
         if path and fmt not in ("csv", "xlsx"):
-            raise CommandError("Format berkas: csv atau xlsx (pakai --format).")
+            raise CommandError(_("Format berkas: csv atau xlsx (pakai --format)."))
 
         spec = SIZES[size]
         self.stdout.write(
-            f"Membuat konfederasi sintetis {code} ukuran {size}: {_n(spec.members)} anggota …"
+            _("Membuat konfederasi sintetis %(code)s ukuran %(size)s: %(n)s anggota …")
+            % {"code": code, "size": size, "n": _n(spec.members)}
         )
 
         def progress(phase: str, seconds: float, made: dict[str, int]) -> None:
             what = ", ".join(f"{_n(n)} {WHAT.get(k, k)}" for k, n in made.items())
-            label = PHASES.get(phase, phase)
-            sys.stderr.write(f"  {label:<16} {seconds:8.1f} dtk  {what}\n")
+            label = str(PHASES.get(phase, phase))
+            sys.stderr.write(f"  {label:<16} {seconds:8.1f} s  {what}\n")
             sys.stderr.flush()
 
         started = time.perf_counter()
         data = generate(size=size, seed=options["seed"], code=code, progress=progress)
         took = time.perf_counter() - started
         self.stdout.write(
-            f"Selesai dalam {took:.1f} detik: {_n(data.units)} unit, {_n(data.employers)} "
-            f"perusahaan, {_n(data.members)} anggota, {_n(data.history)} riwayat status, "
-            f"{_n(data.counters)} penghitung unit."
+            _(
+                "Selesai dalam %(s).1f detik: %(units)s unit, %(employers)s perusahaan, "
+                "%(members)s anggota, %(history)s riwayat status, %(counters)s penghitung unit."
+            )
+            % {
+                "s": took,
+                "units": _n(data.units),
+                "employers": _n(data.employers),
+                "members": _n(data.members),
+                "history": _n(data.history),
+                "counters": _n(data.counters),
+            }
         )
         if path is None:
             return
@@ -107,8 +133,19 @@ class Command(BaseCommand):
         )
         took = time.perf_counter() - started
         self.stdout.write(
-            f"Berkas {path} ({fmt}) dalam {took:.1f} detik: {_n(counts['rows'])} baris — "
-            f"{_n(counts['new'])} baru, {_n(counts['duplicates_in_file'])} duplikat di berkas, "
-            f"{_n(counts['duplicates_in_db'])} sudah ada di basis data, "
-            f"{_n(counts['invalid'])} tidak sah."
+            _(
+                "Berkas %(path)s (%(fmt)s) dalam %(s).1f detik: %(rows)s baris — %(new)s baru, "
+                "%(in_file)s duplikat di berkas, %(in_db)s sudah ada di basis data, "
+                "%(invalid)s tidak sah."
+            )
+            % {
+                "path": path,
+                "fmt": fmt,
+                "s": took,
+                "rows": _n(counts["rows"]),
+                "new": _n(counts["new"]),
+                "in_file": _n(counts["duplicates_in_file"]),
+                "in_db": _n(counts["duplicates_in_db"]),
+                "invalid": _n(counts["invalid"]),
+            }
         )

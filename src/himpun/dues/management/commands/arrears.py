@@ -8,19 +8,24 @@ at once."""
 import datetime
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from himpun.core.commands import HimpunCommand
 from himpun.dues.services import arrears_recompute
 from himpun.structure.models import OrgUnit
 
 
-class Command(BaseCommand):
-    help = "Hitung ulang tunggakan iuran dan status nonaktif otomatis."
+class Command(HimpunCommand):
+    help = gettext_lazy("Hitung ulang tunggakan iuran dan status nonaktif otomatis.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--organisation", help="kode organisasi (bawaan: semua)")
-        parser.add_argument("--on", help="tanggal hitung, YYYY-MM-DD (bawaan: hari ini)")
+        parser.add_argument("--organisation", help=gettext_lazy("kode organisasi (bawaan: semua)"))
+        parser.add_argument(
+            "--on", help=gettext_lazy("tanggal hitung, YYYY-MM-DD (bawaan: hari ini)")
+        )
 
     def handle(self, *args, **options):
         on = timezone.localdate()
@@ -28,17 +33,23 @@ class Command(BaseCommand):
             try:
                 on = datetime.date.fromisoformat(options["on"])
             except ValueError as exc:
-                raise CommandError(f"Tanggal tidak valid: {options['on']}") from exc
+                raise CommandError(
+                    _("Tanggal tidak valid: %(day)s") % {"day": options["on"]}
+                ) from exc
         orgs = OrgUnit.objects.filter(parent__isnull=True, archived_at__isnull=True)
         if options["organisation"]:
             orgs = orgs.filter(code=options["organisation"])
             if not orgs.exists():
-                raise CommandError(f"Organisasi {options['organisation']} tidak ditemukan.")
+                raise CommandError(
+                    _("Organisasi %(code)s tidak ditemukan.") % {"code": options["organisation"]}
+                )
         for org in orgs.order_by("code"):
             started = time.perf_counter()
             counts = arrears_recompute(actor=None, organisation=org, on=on)
             self.stdout.write(
-                f"{org.code}: {counts['accounts']} rekening iuran dibuka, "
-                f"{counts['inactivated']} dinonaktifkan, {counts['reactivated']} diaktifkan "
-                f"kembali ({time.perf_counter() - started:.1f} dtk)"
+                _(
+                    "%(code)s: %(accounts)s rekening iuran dibuka, %(inactivated)s "
+                    "dinonaktifkan, %(reactivated)s diaktifkan kembali (%(s).1f detik)"
+                )
+                % {**counts, "code": org.code, "s": time.perf_counter() - started}
             )

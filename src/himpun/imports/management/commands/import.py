@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from himpun.accounts.models import User
+from himpun.core.commands import HimpunCommand
 from himpun.imports.engine import IMPORTERS, import_job_run
 from himpun.imports.models import ImportJob, JobState
 from himpun.imports.readers import file_sha256
@@ -44,10 +47,13 @@ class Bar:
         width = 30
         filled = int(width * min(1, ratio))
         rate = done / max(now - self.started, 1e-6)
-        text = (
-            f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {ratio:4.0%} "
-            f"{done:,}/{total:,} baris · {rate:,.0f} baris/detik"
-        ).replace(",", ".")
+        text = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {ratio:4.0%} " + _(
+            "%(done)s/%(total)s baris · %(rate)s baris/detik"
+        ) % {
+            "done": f"{done:,}".replace(",", "."),
+            "total": f"{total:,}".replace(",", "."),
+            "rate": f"{rate:,.0f}".replace(",", "."),
+        }
         sys.stderr.write(("\r" if self.tty else "") + text + ("" if self.tty else "\n"))
         sys.stderr.flush()
 
@@ -56,26 +62,42 @@ class Bar:
             sys.stderr.write("\n")
 
 
-class Command(BaseCommand):
-    help = "Impor berkas CSV/XLSX/ODS (misalnya anggota) ke sebuah unit."
+class Command(HimpunCommand):
+    help = gettext_lazy("Impor berkas CSV/XLSX/ODS (misalnya anggota) ke sebuah unit.")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("kind", choices=sorted(IMPORTERS), help="jenis data, misalnya members")
-        parser.add_argument("file", help="berkas CSV, XLSX atau ODS")
-        parser.add_argument("--unit", required=True, help="kode unit tujuan (ORG:KODE bila ganda)")
-        parser.add_argument("--user", help="nama pengguna yang mengimpor (bawaan: superuser)")
-        parser.add_argument("--check", action="store_true", help="hanya uji coba, tanpa menyimpan")
-        parser.add_argument("--report", help="tulis baris bermasalah ke berkas XLSX ini")
-        parser.add_argument("--batch", type=int, default=5000, help="baris per transaksi")
+        parser.add_argument(
+            "kind", choices=sorted(IMPORTERS), help=gettext_lazy("jenis data, misalnya members")
+        )
+        parser.add_argument("file", help=gettext_lazy("berkas CSV, XLSX atau ODS"))
+        parser.add_argument(
+            "--unit", required=True, help=gettext_lazy("kode unit tujuan (ORG:KODE bila ganda)")
+        )
+        parser.add_argument(
+            "--user", help=gettext_lazy("nama pengguna yang mengimpor (bawaan: superuser)")
+        )
+        parser.add_argument(
+            "--check", action="store_true", help=gettext_lazy("hanya uji coba, tanpa menyimpan")
+        )
+        parser.add_argument(
+            "--report", help=gettext_lazy("tulis baris bermasalah ke berkas XLSX ini")
+        )
+        parser.add_argument(
+            "--batch", type=int, default=5000, help=gettext_lazy("baris per transaksi")
+        )
         # Options of some kinds (check-off: `iuran FILE --month 2026-10 --total 123456789`).
-        parser.add_argument("--month", help="bulan iuran, misalnya 2026-10 (impor iuran)")
-        parser.add_argument("--total", help="total setoran menurut perusahaan (impor iuran)")
-        parser.add_argument("--employer", help="perusahaan penyetor (impor iuran)")
+        parser.add_argument(
+            "--month", help=gettext_lazy("bulan iuran, misalnya 2026-10 (impor iuran)")
+        )
+        parser.add_argument(
+            "--total", help=gettext_lazy("total setoran menurut perusahaan (impor iuran)")
+        )
+        parser.add_argument("--employer", help=gettext_lazy("perusahaan penyetor (impor iuran)"))
 
     def handle(self, *args: Any, **o: Any) -> None:
         path = Path(o["file"])
         if not path.is_file():
-            raise CommandError(f"Berkas {path} tidak ada.")
+            raise CommandError(_("Berkas %(path)s tidak ada.") % {"path": path})
         unit = self._unit(o["unit"])
         user = self._user(o["user"])
         kind = o["kind"]
@@ -94,7 +116,10 @@ class Command(BaseCommand):
             .first()
         )
         if job and not o["check"]:
-            self.stderr.write(f"Melanjutkan impor #{job.pk} setelah baris {job.last_row}.")
+            self.stderr.write(
+                _("Melanjutkan impor #%(job)s setelah baris %(row)s.")
+                % {"job": job.pk, "row": job.last_row}
+            )
         else:
             try:
                 with path.open("rb") as fh:
@@ -108,14 +133,16 @@ class Command(BaseCommand):
                     )
                 job = import_job_map(actor=user, job=job, mapping=job.mapping)
             except PermissionDenied as exc:
-                raise CommandError(f"{user} tidak berhak mengimpor ke {unit}.") from exc
+                raise CommandError(
+                    _("%(user)s tidak berhak mengimpor ke %(unit)s.") % {"user": user, "unit": unit}
+                ) from exc
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
             shown = ", ".join(
                 f"{h or '?'} → {m}" for h, m in zip(job.header, job.mapping, strict=True) if m
             )
-            self.stderr.write(f"Impor #{job.pk}: {shown}")
-        bar = Bar("Uji coba" if o["check"] else "Impor")
+            self.stderr.write(_("Impor #%(job)s: %(mapping)s") % {"job": job.pk, "mapping": shown})
+        bar = Bar(_("Uji coba") if o["check"] else _("Impor"))
         started = time.perf_counter()
         job = import_job_run(job=job, dry_run=o["check"], progress=bar, batch_size=o["batch"])
         bar.close()
@@ -137,20 +164,27 @@ class Command(BaseCommand):
             self.stderr.write(job.message)
         if not o["check"] and IMPORTERS[kind].duplicates_url:
             self.stderr.write(
-                "Kemungkinan duplikat sedang diperiksa di latar belakang (worker)."
+                _("Kemungkinan duplikat sedang diperiksa di latar belakang (worker).")
                 if job.duplicates is None
-                else f"{job.duplicates} pasangan kemungkinan duplikat baru masuk antrean "
-                "pemeriksaan (Anggota → Kemungkinan duplikat)."
+                else _(
+                    "%(n)s pasangan kemungkinan duplikat baru masuk antrean pemeriksaan "
+                    "(Anggota → Kemungkinan duplikat)."
+                )
+                % {"n": job.duplicates}
             )
         self.stdout.write(
-            f"{job.rows_total} baris dalam {seconds:.1f} detik: {counts['created']} baru, "
-            f"{counts['updated']} diperbarui, {counts['unchanged']} tidak berubah, "
-            f"{counts['failed']} gagal, {counts['warned']} dengan peringatan."
+            _(
+                "%(rows)s baris dalam %(s).1f detik: %(created)s baru, %(updated)s diperbarui, "
+                "%(unchanged)s tidak berubah, %(failed)s gagal, %(warned)s dengan peringatan."
+            )
+            % {**counts, "rows": job.rows_total, "s": seconds}
         )
         if o["report"]:
             with open(o["report"], "wb") as out:
                 rows = issues_xlsx(job, dry_run=o["check"], out=out)
-            self.stdout.write(f"{rows} baris bermasalah ditulis ke {o['report']}.")
+            self.stdout.write(
+                _("%(n)s baris bermasalah ditulis ke %(path)s.") % {"n": rows, "path": o["report"]}
+            )
 
     def _unit(self, code: str) -> OrgUnit:
         qs = OrgUnit._base_manager.filter(archived_at__isnull=True)
@@ -160,9 +194,9 @@ class Command(BaseCommand):
         found = list(qs.filter(code__iexact=code)[:2])
         if len(found) != 1:
             raise CommandError(
-                f"Unit {code} tidak ditemukan."
+                _("Unit %(code)s tidak ditemukan.") % {"code": code}
                 if not found
-                else f"Kode {code} ganda; tulis ORG:{code}."
+                else _("Kode %(code)s ganda; tulis ORG:%(code)s.") % {"code": code}
             )
         return found[0]
 
@@ -175,6 +209,8 @@ class Command(BaseCommand):
         )
         if user is None:
             raise CommandError(
-                f"Pengguna {username} tidak ada." if username else "Sebutkan --user NAMA."
+                _("Pengguna %(name)s tidak ada.") % {"name": username}
+                if username
+                else _("Sebutkan --user NAMA.")
             )
         return user

@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from himpun.core.commands import HimpunCommand
 from himpun.imports.services import import_jobs_purge
 
 
-class Command(BaseCommand):
-    help = (
+class Command(HimpunCommand):
+    help = gettext_lazy(
         "Hapus berkas impor, isi baris bermasalahnya dan catatan kerjanya setelah masa simpan "
         "(HIMPUN_IMPORT_RETENTION_DAYS hari sejak terakhir dikerjakan)."
     )
@@ -21,5 +23,6 @@ class Command(BaseCommand):
         purged = import_jobs_purge()
         days = settings.HIMPUN_IMPORT_RETENTION_DAYS
         self.stdout.write(
-            f"{purged} impor yang terakhir dikerjakan lebih dari {days} hari lalu dibersihkan."
+            _("%(n)s impor yang terakhir dikerjakan lebih dari %(days)s hari lalu dibersihkan.")
+            % {"n": purged, "days": days}
         )
