@@ -229,6 +229,27 @@ def test_a_dry_run_across_batches_predicts_the_real_run_and_keeps_nothing(world,
     assert real == messages  # the preview's very messages
 
 
+def test_a_dry_run_compares_a_choice_by_its_meaning_not_its_spelling(world, tmp_path):
+    """ "Karyawan Tetap" and "PKWTT" are one employment status (the parser gives the first
+    as an enum member, the second as its code); across batches the preview must see them
+    as equal, as the real run does."""
+    header = "Nama;JK;Tgl Lahir;HP;Unit;Status Kerja"
+    rows = [
+        "Rina Wati;P;01/01/1990;0812 1000 0001;A;Karyawan Tetap",  # row 2, batch 0
+        "Rina Wati;P;01/01/1990;0812 1000 0001;A;PKWTT",  # row 3, batch 1: the same
+        "Rina Wati;P;01/01/1990;0812 1000 0001;A;kontrak",  # row 4, batch 2: another
+    ]
+    mapping = ["full_name", "gender", "birth_date", "phone", "unit", "employment_status"]
+    path = write_csv(tmp_path / "status.csv", rows, header=header)
+    job = new_job(world.admin1, world.org1, path, mapping=mapping)
+    preview = import_job_run(job=job, dry_run=True, batch_size=1).preview
+    assert (preview["created"], preview["unchanged"], preview["failed"]) == (1, 1, 1)
+    message = ImportIssue.objects.get(job=job, dry_run=True, level=IssueLevel.ERROR).message
+    assert "berbeda pada: status kerja" in message
+    done = import_job_run(job=job, batch_size=1)
+    assert (done.created, done.unchanged, done.failed) == (1, 1, 1)
+
+
 def test_a_killed_import_resumes_from_its_last_batch_with_exact_counts(world, tmp_path):
     rows = [
         f"Anggota Nomor {chr(65 + i // 26)}{chr(65 + i % 26)};L;01/01/1990;;0812 5555 {1000 + i};A"
