@@ -54,9 +54,9 @@ def wait_for_server(url: str, proc: subprocess.Popen) -> None:
         if proc.poll() is not None:
             raise SystemExit(f"the server stopped ({proc.returncode})")
         try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310  our own server
+            urllib.request.urlopen(url, timeout=30)  # noqa: S310  our own server
             return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused while it binds
             time.sleep(0.2)  # a bench waiting for its own server, not a test
 
 
@@ -119,7 +119,7 @@ def main() -> None:
     }
     try:
         wait_for_server(base + "/akun/masuk/", server)
-        result.update(drive(base, username, password, path, tmp))
+        result.update(drive(base, username, password, code, path, tmp))
     finally:
         server.terminate()
         worker.terminate()
@@ -172,14 +172,19 @@ def main() -> None:
         raise SystemExit(1)
 
 
-def drive(base: str, username: str, password: str, path: Path, tmp: Path) -> dict:
+def drive(base: str, username: str, password: str, unit: str, path: Path, tmp: Path) -> dict:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     seen: list[int] = []
 
     def on_response(response) -> None:
         if "/kemajuan/" in response.url and response.ok:
-            m = re.search(r'data-progress="(\d+)"', response.text())
+            try:
+                body = response.text()
+            except PlaywrightError:  # the last poll: the page reloads at once (HX-Refresh)
+                return
+            m = re.search(r'data-progress="(\d+)"', body)
             if m and (not seen or seen[-1] != int(m.group(1))):
                 seen.append(int(m.group(1)))
 
@@ -199,10 +204,11 @@ def drive(base: str, username: str, password: str, path: Path, tmp: Path) -> dic
         page.click("button[type=submit]")
         page.wait_for_load_state()
         page.goto(base + "/impor/baru/members/")
+        page.fill("#id_unit", unit)
         page.set_input_files("#id_file", str(path))
         started = time.perf_counter()
         page.get_by_role("button", name="Unggah").click()
-        page.wait_for_selector("[data-mapping]")
+        page.wait_for_selector("[data-mapping]", timeout=300_000)  # else the form's error
         out["upload_s"] = round(time.perf_counter() - started, 1)
         page.screenshot(path=str(tmp / "mapping.png"), full_page=True)
 

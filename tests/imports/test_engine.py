@@ -225,6 +225,7 @@ def test_a_dry_run_across_batches_predicts_the_real_run_and_keeps_nothing(world,
     assert Member.objects.count() == 0
     done = import_job_run(job=job, batch_size=2)
     assert (done.created, done.unchanged, done.failed) == (3, 2, 1)
+    assert (done.rows_done, done.rows_total) == (6, 6)  # not the dry run's rows again
     real = dict(ImportIssue.objects.filter(job=job, dry_run=False).values_list("row", "message"))
     assert real == messages  # the preview's very messages
 

@@ -236,6 +236,8 @@ def import_job_run(
             started_at=job.started_at or now,
             heartbeat_at=now,
             message="",
+            # from the top: the rows a dry run went through are not this run's
+            **({} if start else {"rows_done": 0}),
         )
     if job.rows_total is None:
         job.rows_total = count_rows(table, path)
