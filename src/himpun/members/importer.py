@@ -700,8 +700,9 @@ def _fields(ctx: Context, data: dict[str, Any]) -> bytes:
     """A dry run's row to be created, as `ImportSeen.fields`: 4 bytes for each field of
     `COMPARED`, zeros for an empty cell, else 32 bits of the BLAKE2b hash of the value's text
     (a choice parsed from its label is an enum member, from its code a plain str: the two
-    must hash alike, as they compare equal), keyed with the run's secret. A later row of the same person is compared field by field, as the real
-    run compares it with the member the earlier row created."""
+    must hash alike, as they compare equal), keyed with the run's secret. A later row of the
+    same person is compared field by field, as the real run compares it with the member the
+    earlier row created."""
     out = bytearray(FIELD_BYTES * len(COMPARED))
     for i, name in enumerate(COMPARED):
         value = data.get(name)
