@@ -86,6 +86,7 @@ B5_MEMBERS_M := 1000000
 B5_MEMBERS_L := 5000000
 bench: setup
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b1_import.py --rows $(B1_ROWS_$(SIZE))
+	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b1_browser.py --rows 40000
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b3_search.py --size $(SIZE)
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b4_list.py --size $(SIZE)
 	HIMPUN_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(PY) bench/b5_dues.py --members $(B5_MEMBERS_$(SIZE))

@@ -230,7 +230,7 @@ def drive(base: str, username: str, password: str, unit: str, path: Path, tmp: P
         out["duplicate_check_s"] = round(time.perf_counter() - started, 1)
         out["progress_seen"] = seen
         shot = ROOT / "test-artifacts" / "b1-browser-done-360.png"
-        page.screenshot(path=str(shot), full_page=True)
+        page.screenshot(path=str(shot))  # what a phone shows first
         with page.expect_download() as download:
             page.locator("[data-report]").click()
         download.value.save_as(tmp / "report.xlsx")
