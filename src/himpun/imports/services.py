@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from himpun.core.querysets import may
 from himpun.imports.engine import importer_for, mapping_problems
 from himpun.imports.mapping import guess_mapping, normalise_header
-from himpun.imports.models import ImportJob, ImportTemplate, JobState
+from himpun.imports.models import ImportIssue, ImportJob, ImportSeen, ImportTemplate, JobState
 from himpun.imports.readers import ImportFileError, file_sha256, open_table
 from himpun.structure.models import OrgUnit
 
@@ -151,8 +151,6 @@ def import_jobs_purge(*, now: datetime.datetime | None = None) -> int:
     name and hash, the mapping, the counts, and each reported row's number and reason.
     A job not finished by then can no longer go on; its file must be uploaded again.
     Returns the number of jobs purged."""
-    from himpun.imports.models import ImportIssue, ImportSeen
-
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.HIMPUN_IMPORT_RETENTION_DAYS)
     jobs = ImportJob.objects.filter(purged_at__isnull=True).annotate(
