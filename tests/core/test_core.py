@@ -209,3 +209,22 @@ def test_ids_drawn_before_the_rows_are_never_handed_out_again(world):
     }
     after = UnitCounter.objects.create(unit=world.a, key="uji.dua")
     assert after.pk > max(drawn)  # the third, drawn and never written, is not reused
+
+
+def test_a_page_past_the_end_of_an_uncounted_list_is_the_first(client, world):
+    """Lists paged without a COUNT cannot know their last page: an old link or a typed
+    number past the end shows the first page, never a server error."""
+    from himpun.core.views import lazy_page
+    from himpun.structure.models import OrgUnit
+
+    units = OrgUnit.objects.order_by("pk")
+    assert list(lazy_page(units, 2, "99").object_list) == list(units[:2])
+    assert list(lazy_page(units, 2, "x").object_list) == list(units[:2])
+    client.force_login(world.admin1)
+    for url in (
+        f"/struktur/kepadatan/{world.org1.pk}/?halaman=99",
+        "/iuran/potong-upah/?halaman=99",
+        f"/iuran/tunggakan/{world.org1.pk}/?halaman=99",
+        "/anggota/duplikat/?halaman=99",
+    ):
+        assert client.get(url).status_code == 200, url

@@ -187,6 +187,34 @@ def test_queue_and_review_screens(client, world):
     assert client.get("/anggota/duplikat/").status_code == 404
 
 
+def test_the_queue_pages_through_many_pairs_most_certain_first(client, world, monkeypatch):
+    """A first import can queue thousands of pairs: the queue pages through them all (no
+    count of the whole queue), the most certain first."""
+    from himpun.members import views
+
+    monkeypatch.setattr(views, "DUPLICATES_PER_PAGE", 2)
+    names = ["Siti Aminah", "Wati Lestari", "Dewi Sartika"]
+    for i, name in enumerate(names):
+        reg(world.a, name, birth_date=BORN + datetime.timedelta(days=i))
+        reg(world.a, name.upper(), birth_date=BORN + datetime.timedelta(days=i))
+    DuplicateCandidate.objects.update(score=90)
+    DuplicateCandidate.objects.filter(member_a__full_name="Dewi Sartika").update(score=99)
+    assert DuplicateCandidate.objects.count() == 3
+    client.force_login(world.admin_a)
+    first = client.get("/anggota/duplikat/").content.decode()
+    assert first.count("data-pair") == 2
+    assert first.index("Dewi Sartika") < first.index("data-pages")  # 99 % comes first
+    assert "halaman=2" in first
+    second = client.get("/anggota/duplikat/?halaman=2").content.decode()
+    assert second.count("data-pair") == 1
+    assert "halaman=1" in second
+    shown = {n for n in names if n in first + second}
+    assert shown == set(names)  # every pair, on one page or the other
+    past = client.get("/anggota/duplikat/?halaman=9")  # an old link, once pairs are decided
+    assert past.status_code == 200
+    assert past.content.decode().count("data-pair") == 2  # the first page
+
+
 def test_abbreviated_muhammad_is_the_same_name(world):
     a = reg(world.a, "Muhammad Permana", gender="L", birth_date=BORN)
     b = reg(world.a, "M. PERMANA", gender="L", birth_date=BORN)

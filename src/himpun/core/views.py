@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import EmptyPage, Page
 from django.db import connection, transaction
 from django.db.models import FileField, Model
 from django.http import (
@@ -148,6 +149,17 @@ class ObjectDetailView(ScreenView):
         if current.context:
             ctx.update(current.context(request, obj))
         return render(request, self.template_name, ctx)
+
+
+def lazy_page(queryset: Any, per_page: int, number: Any) -> Page:
+    """A page of `queryset` without counting it (`LazyPaginator`: at the top of a
+    confederation a COUNT scans millions of rows). A page past the end — an old link, a
+    hand-typed number — gives the first page, as the lists do, not an error."""
+    paginator = LazyPaginator(queryset, per_page)
+    try:
+        return paginator.get_page(number)
+    except EmptyPage:
+        return paginator.page(1)
 
 
 def display_fields(obj: Model, names: tuple[str, ...]) -> list[tuple[str, Any]]:

@@ -13,10 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_tables2.paginators import LazyPaginator
 
 from himpun.core.querysets import has_scope, may
 from himpun.core.templatetags.himpun import rupiah
+from himpun.core.views import lazy_page
 from himpun.dues.checkoff import checkoff_line_resolve
 from himpun.dues.choices import LineState
 from himpun.dues.models import CheckoffBatch, CheckoffLine, Payment
@@ -69,9 +69,7 @@ def batches(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(unit__path__startswith=unit.path)
     elif getattr(request, "current_unit", None) is not None:
         qs = qs.filter(unit__path__startswith=request.current_unit.path)
-    page = LazyPaginator(qs.order_by("-month", "-id"), PER_PAGE).get_page(
-        request.GET.get("halaman")
-    )
+    page = lazy_page(qs.order_by("-month", "-id"), PER_PAGE, request.GET.get("halaman"))
     rows = [(b, bulan(b.month), _difference(b)) for b in page.object_list]
     return render(
         request,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from himpun.core import exports
 from himpun.core.querysets import may
+from himpun.core.views import lazy_page
 from himpun.dues.models import Entry
 from himpun.dues.reports import collection_report, report_pdf, report_table, year_months
 from himpun.structure.models import OrgUnit
@@ -84,8 +85,6 @@ def reminders(request: HttpRequest, pk: int) -> HttpResponse:
     or a round of visits."""
     from urllib.parse import quote
 
-    from django_tables2.paginators import LazyPaginator
-
     from himpun.core.scoping import subtree_q
     from himpun.dues.models import MemberDues
     from himpun.members.models import Member
@@ -104,7 +103,7 @@ def reminders(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("unpaid_from", "member__search_name", "member_id")
     )
     # No count: at the root of a confederation it would scan millions of rows (see the lists).
-    page = LazyPaginator(owing, 100).get_page(request.GET.get("halaman"))
+    page = lazy_page(owing, 100, request.GET.get("halaman"))
     rows = []
     for d in page.object_list:
         m = d.member

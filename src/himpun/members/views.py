@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from himpun.core.querysets import has_scope, may
-from himpun.core.views import display_fields
+from himpun.core.views import display_fields, lazy_page
 from himpun.members.choices import DuplicateState
 from himpun.members.duplicates import duplicate_dismiss, member_merge
 from himpun.members.forms import StatusForm, TransferDecisionForm, TransferRequestForm
@@ -138,6 +138,9 @@ COMPARE_FIELDS = (
 )
 
 
+DUPLICATES_PER_PAGE = 50
+
+
 def _visible_pairs(user) -> QuerySet:
     """Open pairs whose two records the user may both see (a pair half out of scope is
     someone else's to decide, and showing it would leak the other record)."""
@@ -151,8 +154,13 @@ def _visible_pairs(user) -> QuerySet:
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     if not has_scope(request.user, Member, "view"):
         raise Http404
-    pairs = list(_visible_pairs(request.user)[:100])
-    return render(request, "members/duplicates.html", {"pairs": pairs})
+    # Most certain first; no COUNT (a first import can queue thousands of pairs).
+    page = lazy_page(
+        _visible_pairs(request.user).order_by("-score", "-id"),
+        DUPLICATES_PER_PAGE,
+        request.GET.get("halaman"),
+    )
+    return render(request, "members/duplicates.html", {"pairs": page.object_list, "page": page})
 
 
 @login_required

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_tables2.paginators import LazyPaginator
 
 from himpun.core import exports
 from himpun.core.querysets import has_scope, may
 from himpun.core.scoping import scope_paths, subtree_q
+from himpun.core.views import lazy_page
 from himpun.members.choices import Status
 from himpun.structure.bargaining import ALERT_DAYS, bargaining_status, pkb_state
 from himpun.structure.filtersets import pkb_ended_before, pkb_ends_between
@@ -127,7 +127,7 @@ def density(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     qs = with_density(subtree_workplaces(request.user, unit)).select_related("employer", "unit")
     # No COUNT: at the top of a confederation the subtree holds many thousands of workplaces.
-    page = LazyPaginator(qs.order_by(*SORTS[sort]), PER_PAGE).get_page(request.GET.get("halaman"))
+    page = lazy_page(qs.order_by(*SORTS[sort]), PER_PAGE, request.GET.get("halaman"))
     rows = [_row(w, today) for w in page.object_list]
     chart = {
         "labels": [r["workplace"].name for r in rows],
