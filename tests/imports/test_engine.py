@@ -436,9 +436,18 @@ def test_the_command_line_import_shows_progress_and_resumes(world, tmp_path, cap
     world.admin1.is_superuser = True
     world.admin1.save(update_fields=["is_superuser"])
     path = write_csv(tmp_path / "cli.csv")
-    call_command("import", "members", str(path), "--unit", "ORGA:ORGA", "--check")
+    report = tmp_path / "salah.xlsx"
+    call_command(
+        "import", "members", str(path), "--unit", "ORGA:ORGA", "--check", "--report", str(report)
+    )
     out = capsys.readouterr()
     assert "3 baru" in out.out
+    assert "2 baris bermasalah ditulis" in out.out
+    from himpun.core.models import ExportRecord
+
+    record = ExportRecord.objects.get(model="imports.importissue")  # member data: recorded
+    assert (record.user, record.row_count, record.file_format) == (world.admin1, 2, "xlsx")
+    assert report.stat().st_size > 0
     assert "Uji coba [" in out.err  # the progress bar
     assert Member.objects.count() == 0
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from himpun.accounts.models import User
+from himpun.core import exports
 from himpun.core.commands import HimpunCommand
 from himpun.imports.engine import IMPORTERS, import_job_run
 from himpun.imports.models import ImportJob, JobState
@@ -182,6 +183,15 @@ class Command(HimpunCommand):
         if o["report"]:
             with open(o["report"], "wb") as out:
                 rows = issues_xlsx(job, dry_run=o["check"], out=out)
+            # the rows' own cells are member data: recorded like the page's download
+            exports.export_record(
+                user=user,
+                model="imports.importissue",
+                file_format="xlsx",
+                query=f"job={job.pk}&dry_run={int(o['check'])}",
+                unit_path=job.unit.path,
+                row_count=rows,
+            )
             self.stdout.write(
                 _("%(n)s baris bermasalah ditulis ke %(path)s.") % {"n": rows, "path": o["report"]}
             )
